@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django_fsm import FSMField, FSMModelMixin, transition
+from simple_history.models import HistoricalRecords
+
+from conventions.models.common import TimeStamped, member_can_write
+from conventions.models.conventions import Convention
+from hostportal.models import Organisation
+
+
+class AvenantState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted to the administration"
+    DOCUMENTS_REQUESTED = "documents_requested", "Documents requested"
+    VALIDATED = "validated", "Validated"
+    REFUSED = "refused", "Refused"
+    ACCEPTED_BY_SILENCE = "accepted_by_silence", "Accepted by silence"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+AVENANT_FINAL_STATES = frozenset(
+    {AvenantState.VALIDATED, AvenantState.REFUSED, AvenantState.ACCEPTED_BY_SILENCE, AvenantState.WITHDRAWN}
+)
+AVENANT_OPEN_STATES = [s.value for s in AvenantState if s not in AVENANT_FINAL_STATES]
+AVENANT_ACCEPTED_STATES = (AvenantState.VALIDATED, AvenantState.ACCEPTED_BY_SILENCE)
+
+
+class Avenant(FSMModelMixin, TimeStamped):  # type: ignore[misc]
+    """An amendment that extends a convention (CESEDA R426-21): accepted after 15 days of silence."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="avenants")
+    convention = models.ForeignKey(Convention, on_delete=models.PROTECT, related_name="avenants")
+    previous_end_date = models.DateField(
+        editable=False, help_text="The convention's end date in force when the avenant was drafted."
+    )
+    requested_end_date = models.DateField()
+    reason = models.TextField(blank=True)
+    received_on = models.DateField(null=True, blank=True, help_text="Date received by the administration.")
+    documents_requested_on = models.DateField(null=True, blank=True)
+    documents_received_on = models.DateField(null=True, blank=True)
+    decision_on = models.DateField(null=True, blank=True)
+    decision_reference = models.CharField(max_length=100, blank=True)
+
+    validation_required = models.BooleanField(default=True, editable=False)
+    filing_deadline = models.DateField(null=True, blank=True, editable=False, db_index=True)
+    silence_deadline = models.DateField(null=True, blank=True, editable=False, db_index=True)
+
+    state = FSMField(default=AvenantState.DRAFT, choices=AvenantState.choices, protected=True, db_index=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["convention", "pk"]
+        indexes = [models.Index(fields=["state", "silence_deadline"], name="avenant_state_silence")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(requested_end_date__gt=models.F("previous_end_date")),
+                name="avenant_extends_the_convention",
+            ),
+            # One avenant at a time per convention: two open requests would race for the same end date.
+            models.UniqueConstraint(
+                fields=["convention"],
+                condition=models.Q(state__in=AVENANT_OPEN_STATES),
+                name="avenant_one_open_per_convention",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Avenant #{self.pk} to convention #{self.convention_id} (to {self.requested_end_date:%d/%m/%Y})"
+
+    @property
+    def is_final(self) -> bool:
+        return self.state in AVENANT_FINAL_STATES
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.state in AVENANT_ACCEPTED_STATES
+
+    def needs_validation(self) -> bool:
+        return self.validation_required
+
+    @transition(
+        field=state,
+        source=AvenantState.DRAFT,
+        target=AvenantState.SUBMITTED,
+        conditions=[needs_validation],
+        permission=member_can_write,
+    )
+    def submit(self) -> None:
+        """Filed with the administration."""
+
+    @transition(
+        field=state, source=AvenantState.SUBMITTED, target=AvenantState.DOCUMENTS_REQUESTED, permission=member_can_write
+    )
+    def request_documents(self) -> None:
+        """Missing documents asked: the 15-day delay restarts when they arrive (CRPA L114-5)."""
+
+    @transition(
+        field=state, source=AvenantState.DOCUMENTS_REQUESTED, target=AvenantState.SUBMITTED, permission=member_can_write
+    )
+    def receive_documents(self) -> None:
+        """The documents reached the administration."""
+
+    @transition(field=state, source=AvenantState.SUBMITTED, target=AvenantState.VALIDATED, permission=member_can_write)
+    def validate(self) -> None:
+        """The administration validated the avenant explicitly."""
+
+    @transition(field=state, source=AvenantState.SUBMITTED, target=AvenantState.REFUSED, permission=member_can_write)
+    def refuse(self) -> None:
+        """The administration refused the avenant."""
+
+    @transition(field=state, source=AvenantState.SUBMITTED, target=AvenantState.ACCEPTED_BY_SILENCE)
+    def accept_by_silence(self) -> None:
+        """15 days of silence: implicit acceptance (CESEDA R426-21). Used by the sweep."""
+
+    @transition(field=state, source=AVENANT_OPEN_STATES, target=AvenantState.WITHDRAWN, permission=member_can_write)
+    def withdraw(self) -> None:
+        """The host gave the extension up."""

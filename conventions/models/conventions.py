@@ -1,0 +1,206 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django_fsm import FSMField, FSMModelMixin, transition
+from simple_history.models import HistoricalRecords
+
+from conventions.models.common import (
+    CATEGORY_CHOICES,
+    PROGRAMME_CHOICES,
+    REGIME_CHOICES,
+    TimeStamped,
+    member_can_write,
+)
+from conventions.models.interns import Intern
+from hostportal.models import Organisation
+
+
+class ConventionState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted to the administration"
+    DOCUMENTS_REQUESTED = "documents_requested", "Documents requested"
+    VALIDATED = "validated", "Validated (visée)"
+    REFUSED = "refused", "Refused"
+    REFUSED_BY_SILENCE = "refused_by_silence", "Refused by silence"
+    NOT_REQUIRED = "not_required", "No validation required"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+CONVENTION_FINAL_STATES = frozenset(
+    {
+        ConventionState.VALIDATED,
+        ConventionState.REFUSED,
+        ConventionState.REFUSED_BY_SILENCE,
+        ConventionState.NOT_REQUIRED,
+        ConventionState.WITHDRAWN,
+    }
+)
+CONVENTION_OPEN_STATES = [s.value for s in ConventionState if s not in CONVENTION_FINAL_STATES]
+
+# Fields a convention needs before it can be filed with the administration (CESEDA R426-20: the host files
+# the tripartite convention; the resources are checked against R426-16 / §3 of RULES.md).
+SUBMISSION_FIELDS = ("category", "start_date", "end_date", "sending_establishment", "tutor_name", "weekly_hours")
+
+
+class Convention(FSMModelMixin, TimeStamped):  # type: ignore[misc]
+    """A convention de stage: the tripartite agreement that the administration validates ("vise")."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="conventions")
+    intern = models.ForeignKey(Intern, on_delete=models.PROTECT, related_name="conventions")
+    category = models.CharField(max_length=32, choices=CATEGORY_CHOICES)
+    programme = models.CharField(max_length=32, choices=PROGRAMME_CHOICES, blank=True)
+    same_group = models.BooleanField(
+        default=False, help_text="The host belongs to the same group as the intern's employer (ICT permit)."
+    )
+    sending_establishment = models.CharField(
+        max_length=200, blank=True, help_text="Training establishment abroad, or the foreign employer."
+    )
+    tutor_name = models.CharField(max_length=200, blank=True)
+    tutor_email = models.EmailField(blank=True)
+    start_date = models.DateField()
+    end_date = models.DateField(help_text="End date signed in the convention (kept as signed).")
+    effective_end_date = models.DateField(help_text="End date in force, moved by accepted avenants.")
+    # Code du travail L3121-20: 48 hours a week at most; a stage follows the host's working hours.
+    weekly_hours = models.DecimalField(
+        max_digits=4, decimal_places=1, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("48"))],
+    )  # fmt: skip
+    hourly_gratification_eur = models.DecimalField(
+        max_digits=8, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))]
+    )
+    monthly_resources_eur = models.DecimalField(
+        max_digits=9, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))]
+    )
+
+    received_on = models.DateField(null=True, blank=True, help_text="Date received by the administration.")
+    documents_requested_on = models.DateField(null=True, blank=True)
+    documents_received_on = models.DateField(null=True, blank=True)
+    decision_on = models.DateField(null=True, blank=True)
+    decision_reference = models.CharField(max_length=100, blank=True)
+
+    # Computed by the rule engine whenever an input changes (services.convention_refresh_rules).
+    regime = models.CharField(max_length=32, choices=REGIME_CHOICES, editable=False)
+    validation_required = models.BooleanField(default=True, editable=False)
+    filing_deadline = models.DateField(null=True, blank=True, editable=False, db_index=True)
+    silence_deadline = models.DateField(null=True, blank=True, editable=False, db_index=True)
+
+    state = FSMField(default=ConventionState.DRAFT, choices=ConventionState.choices, protected=True, db_index=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["start_date", "pk"]
+        indexes = [
+            models.Index(fields=["state", "silence_deadline"], name="convention_state_silence"),
+            models.Index(fields=["state", "filing_deadline"], name="convention_state_filing"),
+            models.Index(fields=["organisation", "state"], name="convention_org_state"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")), name="convention_end_after_start"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(effective_end_date__gte=models.F("end_date")),
+                name="convention_effective_end_not_before_end",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Convention #{self.pk} — {self.intern} ({self.start_date:%d/%m/%Y})"
+
+    @property
+    def is_final(self) -> bool:
+        return self.state in CONVENTION_FINAL_STATES
+
+    def clean(self) -> None:
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError(
+                {"end_date": f"The end date {self.end_date:%Y-%m-%d} is before the start date {self.start_date:%Y-%m-%d}."}
+            )
+
+    def missing_for_submission(self) -> list[str]:
+        missing = [name for name in SUBMISSION_FIELDS if getattr(self, name) in (None, "")]
+        if self.category == "hopital" and self.hourly_gratification_eur is None:
+            missing.append("hourly_gratification_eur")
+        if self.category in ("entreprise", "formation_continue") and self.monthly_resources_eur is None:
+            missing.append("monthly_resources_eur")
+        return missing
+
+    def is_complete(self) -> bool:
+        return not self.missing_for_submission()
+
+    def needs_validation(self) -> bool:
+        return self.validation_required
+
+    def needs_no_validation(self) -> bool:
+        return not self.validation_required
+
+    # --- transitions: called only by conventions.services (they lock, audit and publish) --------------
+    @transition(
+        field=state,
+        source=ConventionState.DRAFT,
+        target=ConventionState.SUBMITTED,
+        conditions=[is_complete, needs_validation],
+        permission=member_can_write,
+    )
+    def submit(self) -> None:
+        """Filed with the administration (received_on is set by the service)."""
+
+    @transition(
+        field=state,
+        source=ConventionState.DRAFT,
+        target=ConventionState.NOT_REQUIRED,
+        conditions=[needs_no_validation],
+        permission=member_can_write,
+    )
+    def mark_not_required(self) -> None:
+        """The rules say this stay needs no validation (EU citizen, short stay, Canadian exemption)."""
+
+    @transition(
+        field=state,
+        source=ConventionState.SUBMITTED,
+        target=ConventionState.DOCUMENTS_REQUESTED,
+        permission=member_can_write,
+    )
+    def request_documents(self) -> None:
+        """The administration asked for missing documents: the silence delay is suspended (CRPA L114-5)."""
+
+    @transition(
+        field=state,
+        source=ConventionState.DOCUMENTS_REQUESTED,
+        target=ConventionState.SUBMITTED,
+        permission=member_can_write,
+    )
+    def receive_documents(self) -> None:
+        """The documents reached the administration: the silence delay runs again."""
+
+    @transition(
+        field=state, source=ConventionState.SUBMITTED, target=ConventionState.VALIDATED, permission=member_can_write
+    )
+    def validate(self) -> None:
+        """The administration validated (visé) the convention."""
+
+    @transition(
+        field=state, source=ConventionState.SUBMITTED, target=ConventionState.REFUSED, permission=member_can_write
+    )
+    def refuse(self) -> None:
+        """The administration refused the convention explicitly."""
+
+    @transition(field=state, source=ConventionState.SUBMITTED, target=ConventionState.REFUSED_BY_SILENCE)
+    def refuse_by_silence(self) -> None:
+        """No answer by the silence deadline: implicit refusal (CESEDA R426-20). Used by the sweep."""
+
+    @transition(
+        field=state, source=CONVENTION_OPEN_STATES, target=ConventionState.WITHDRAWN, permission=member_can_write
+    )
+    def withdraw(self) -> None:
+        """The host gave up the stage (any non-final state)."""

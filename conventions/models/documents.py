@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from django.core.validators import FileExtensionValidator
+from django.db import models
+
+from conventions.models.common import TimeStamped
+from conventions.models.conventions import Convention
+from conventions.models.permits import ResidencePermitApplication
+from hostportal.models import Organisation
+
+
+class DocumentStep(models.TextChoices):
+    VLS_TS = "vls_ts", "Long-stay visa (VLS-TS stagiaire) at the consulate"
+    RESIDENCE_PERMIT = "residence_permit", "Carte de séjour stagiaire at the préfecture"
+
+
+class DocumentStatus(models.TextChoices):
+    MISSING = "missing", "Missing"
+    PROVIDED = "provided", "Provided"
+    VERIFIED = "verified", "Verified"
+    REJECTED = "rejected", "Rejected"
+
+
+def document_upload_to(instance: DocumentItem, filename: str) -> str:
+    return f"documents/{instance.organisation_id}/{instance.convention_id}/{instance.step}/{filename}"
+
+
+class DocumentItem(TimeStamped):
+    """One line of a step's checklist (RULES §5), with its status and optional file and expiry date."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="document_items")
+    convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="document_items")
+    permit_application = models.ForeignKey(
+        ResidencePermitApplication, null=True, blank=True, on_delete=models.CASCADE, related_name="document_items"
+    )
+    step = models.CharField(max_length=32, choices=DocumentStep.choices)
+    code = models.SlugField(max_length=64)
+    label = models.CharField(max_length=300)
+    status = models.CharField(max_length=16, choices=DocumentStatus.choices, default=DocumentStatus.MISSING)
+    rejection_reason = models.TextField(blank=True)
+    file = models.FileField(
+        upload_to=document_upload_to,
+        blank=True,
+        validators=[FileExtensionValidator(["pdf", "jpg", "jpeg", "png"])],
+    )
+    expires_on = models.DateField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["convention", "step", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["convention", "step", "code", "permit_application"],
+                name="document_item_unique_per_step",
+                nulls_distinct=False,
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="rejected") | ~models.Q(rejection_reason=""),
+                name="document_item_rejection_needs_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.get_status_display()})"

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from django.db import models
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+
+from conventions.models.common import TimeStamped
+from hostportal.logging import mask_passport_number
+from hostportal.models import Organisation
+
+
+class Intern(TimeStamped):
+    """A foreign intern hosted by one organisation. The passport number is sensitive personal data."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="interns")
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    nationality = CountryField()
+    date_of_birth = models.DateField()
+    email = models.EmailField(blank=True)
+    country_of_residence = CountryField()
+    passport_number = models.CharField(max_length=20)
+    passport_expires_on = models.DateField()
+    notify_intern = models.BooleanField(
+        default=False, help_text="Also send the intern the reminders that concern them."
+    )
+    language = models.CharField(max_length=2, choices=[("fr", "Français"), ("en", "English")], default="en")
+
+    # The full passport number never reaches the history tables (auditors see who changed what, not it).
+    history = HistoricalRecords(excluded_fields=["passport_number"])
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        indexes = [models.Index(fields=["organisation", "last_name"])]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name.upper()}"
+
+    @property
+    def masked_passport_number(self) -> str:
+        return mask_passport_number(self.passport_number)

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from conventions.models.avenants import Avenant
+from conventions.models.common import TimeStamped, member_can_write
+from conventions.models.conventions import Convention
+from hostportal.models import Organisation
+
+
+class PermitState(models.TextChoices):
+    TO_FILE = "to_file", "To file at the préfecture"
+    FILED = "filed", "Filed"
+    GRANTED = "granted", "Granted"
+    REFUSED = "refused", "Refused"
+    REFUSED_BY_SILENCE = "refused_by_silence", "Refused (4 months of silence)"
+
+
+PERMIT_FINAL_STATES = frozenset({PermitState.GRANTED, PermitState.REFUSED, PermitState.REFUSED_BY_SILENCE})
+
+
+class ResidencePermitApplication(FSMModelMixin, TimeStamped):  # type: ignore[misc]
+    """The carte de séjour "stagiaire" the intern needs after an accepted avenant (seed; CESEDA L426-23)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="permit_applications")
+    convention = models.ForeignKey(Convention, on_delete=models.PROTECT, related_name="permit_applications")
+    avenant = models.OneToOneField(Avenant, on_delete=models.PROTECT, related_name="permit_application")
+    prefecture = models.CharField(max_length=200, blank=True)
+    filed_on = models.DateField(null=True, blank=True)
+    silence_deadline = models.DateField(null=True, blank=True, editable=False, db_index=True)
+    decision_on = models.DateField(null=True, blank=True)
+    decision_reference = models.CharField(max_length=100, blank=True)
+    stamp_amount_eur = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal("75.00"))
+    stamp_paid_on = models.DateField(null=True, blank=True)
+    card_valid_until = models.DateField(null=True, blank=True)
+
+    state = FSMField(default=PermitState.TO_FILE, choices=PermitState.choices, protected=True, db_index=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["state", "silence_deadline"], name="permit_state_silence")]
+
+    def __str__(self) -> str:
+        return f"Carte de séjour application for {self.convention.intern}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.state in PERMIT_FINAL_STATES
+
+    @transition(field=state, source=PermitState.TO_FILE, target=PermitState.FILED, permission=member_can_write)
+    def file(self) -> None:
+        """Filed at the préfecture: the 4-month silence delay starts (CESEDA R432-1, R432-2)."""
+
+    @transition(field=state, source=PermitState.FILED, target=PermitState.GRANTED, permission=member_can_write)
+    def grant(self) -> None:
+        """The card was granted (the 75 EUR stamp is asked at this point)."""
+
+    @transition(field=state, source=PermitState.FILED, target=PermitState.REFUSED, permission=member_can_write)
+    def refuse(self) -> None:
+        """The préfecture refused the card."""
+
+    @transition(field=state, source=PermitState.FILED, target=PermitState.REFUSED_BY_SILENCE)
+    def refuse_by_silence(self) -> None:
+        """4 months of silence: implicit refusal (CESEDA R432-2). Used by the sweep."""

@@ -1,0 +1,63 @@
+"""RULES §4: maximum durations. They only warn: the prefect, not this engine, refuses.
+
+"More than N months" always uses the month rule of RULES 1.1: end >= start + N calendar months.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from . import sources
+from .base import Category, SourcedWarning, WarningCode, sourced_warning
+from .months import add_days, add_months, stay_exceeds_months
+
+ENTREPRISE_MAX_MONTHS = 6  # Code de l'éducation L124-5: 6 months with the same host per school year
+TRAINING_INITIAL_MAX_MONTHS = 12  # formation_continue, old R313-10-3
+TRAINING_TOTAL_MAX_MONTHS = 18  # formation_continue with its extension, old R313-10-3
+HOSPITAL_MAX_MONTHS = 6  # hopital: the initial stage, and separately its extension, old R313-10-3
+
+
+def _over(what: str, start: date, end: date, months: int, source: str) -> SourcedWarning | None:
+    if not stay_exceeds_months(start, end, months):
+        return None
+    message = (
+        f"{what} {start} to {end} is more than {months} months (it ends on or after "
+        f"{add_months(start, months)}); the limit is {months} months"
+    )
+    return sourced_warning(WarningCode.DURATION_EXCEEDS_LIMIT, message, source)
+
+
+def _entreprise(start: date, end: date, new_end: date | None) -> list[SourcedWarning | None]:
+    # L124-5 counts every stage with the same host in the school year: with an avenant, the whole stay.
+    what = "the stage with the same host" if new_end is None else "the stage with its extension"
+    return [_over(what, start, new_end or end, ENTREPRISE_MAX_MONTHS, sources.ENTREPRISE_DURATION)]
+
+
+def _training(start: date, end: date, new_end: date | None) -> list[SourcedWarning | None]:
+    source = sources.TRAINING_DURATION
+    found = [_over("the initial stage", start, end, TRAINING_INITIAL_MAX_MONTHS, source)]
+    if new_end is not None:
+        found.append(_over("the stage with its extension", start, new_end, TRAINING_TOTAL_MAX_MONTHS, source))
+    return found
+
+
+def _hospital(start: date, end: date, new_end: date | None) -> list[SourcedWarning | None]:
+    source = sources.TRAINING_DURATION
+    found = [_over("the initial stage", start, end, HOSPITAL_MAX_MONTHS, source)]
+    if new_end is not None:
+        # The extension is the days after the current end date, up to the requested new end date.
+        found.append(_over("the extension", add_days(end, 1), new_end, HOSPITAL_MAX_MONTHS, source))
+    return found
+
+
+def duration_warnings(
+    *, category: Category, start_date: date, end_date: date, new_end_date: date | None = None
+) -> list[SourcedWarning]:
+    """`duration_exceeds_limit` warnings; `new_end_date` is the end requested by an avenant."""
+    rules = {
+        Category.ENTREPRISE: _entreprise,
+        Category.FORMATION_CONTINUE: _training,
+        Category.HOPITAL: _hospital,
+    }
+    found = rules[Category(category)](start_date, end_date, new_end_date)
+    return [warning for warning in found if warning is not None]

@@ -1,0 +1,192 @@
+"""RULES §6: turn decoded JSON (one object or a list) into CheckInput, reporting every bad field at once."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Any
+
+from django_countries.data import COUNTRIES
+
+from .base import Category, Kind, Programme
+from .inputs import CheckInput, CheckInputError, consistency_errors, future_event_errors
+
+INPUT_KEY = "input"  # error key for a payload that is not an object (or a list of objects) at all
+REQUIRED_FIELDS = ("category", "nationality", "start_date", "end_date")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DECIMAL = re.compile(r"-?\d+(\.\d+)?")
+# ISO 3166-1 alpha-2 codes, from django-countries' plain data dict (its values are lazy: never str() them).
+COUNTRY_CODES: frozenset[str] = frozenset(COUNTRIES)
+
+
+class _Invalid(Exception):
+    """One field's value is not acceptable; the message says why."""
+
+
+def json_type(value: object) -> str:
+    """The JSON name of a decoded value's type, for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float | Decimal):
+        return "number"
+    names: dict[type, str] = {str: "string", dict: "object", list: "array"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _show(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _string(value: object, expected: str) -> str:
+    if not isinstance(value, str):
+        raise _Invalid(f"expected {expected}, got {json_type(value)}")
+    return value
+
+
+def parse_date(value: object) -> date:
+    """Only ISO calendar dates "YYYY-MM-DD" (no week dates, no times, no compact form)."""
+    text = _string(value, "a date string YYYY-MM-DD")
+    try:
+        if _ISO_DATE.fullmatch(text):
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise _Invalid(f"{_show(text)} is not a valid date (expected YYYY-MM-DD)")
+
+
+def _choice(enum: type[StrEnum], what: str) -> Callable[[object], StrEnum]:
+    allowed = ", ".join(member.value for member in enum)
+
+    def parse(value: object) -> StrEnum:
+        text = _string(value, f"a string, one of: {allowed}")
+        try:
+            return enum(text)
+        except ValueError:
+            raise _Invalid(f"unknown {what} {_show(text)} (expected one of: {allowed})") from None
+
+    return parse
+
+
+def parse_nationality(value: object) -> str:
+    """ISO 3166-1 alpha-2, case-insensitive, normalised to upper case."""
+    text = _string(value, "an ISO 3166-1 alpha-2 country code")
+    if text.upper() not in COUNTRY_CODES:
+        raise _Invalid(f"{_show(text)} is not an ISO 3166-1 alpha-2 country code")
+    return text.upper()
+
+
+def _to_decimal(value: object) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        raise _Invalid(f'expected a decimal amount such as "615.00", got {json_type(value)}')
+    if isinstance(value, str) and not _DECIMAL.fullmatch(value):
+        raise _Invalid(f'{_show(value)} is not a decimal amount (expected digits and a dot, e.g. "615.00")')
+    try:
+        amount = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    except InvalidOperation:
+        amount = Decimal("NaN")
+    if not amount.is_finite():
+        raise _Invalid(f"{_show(value)} is not a finite decimal amount")
+    return amount
+
+
+def parse_amount(value: object) -> Decimal:
+    """A non-negative amount in EUR: a decimal string, an integer, or a JSON number."""
+    amount = _to_decimal(value)
+    if amount < 0:
+        raise _Invalid(f"{_show(value)} must not be negative")
+    return amount + 0  # turns -0 into 0
+
+
+def parse_bool(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise _Invalid(f"expected true or false, got {json_type(value)}")
+    return value
+
+
+_PARSERS: dict[str, Callable[[object], object]] = {
+    "kind": _choice(Kind, "kind"),
+    "category": _choice(Category, "category"),
+    "nationality": parse_nationality,
+    "start_date": parse_date,
+    "end_date": parse_date,
+    "new_end_date": parse_date,
+    "programme": _choice(Programme, "programme"),
+    "received_on": parse_date,
+    "documents_requested_on": parse_date,
+    "documents_received_on": parse_date,
+    "monthly_resources_eur": parse_amount,
+    "hourly_gratification_eur": parse_amount,
+    "same_group": parse_bool,
+    "today": parse_date,
+}
+
+
+def _parse_fields(data: dict[Any, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Each present, non-null field parsed on its own; null counts as absent."""
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for name, parse in _PARSERS.items():
+        if data.get(name) is None:
+            if name in REQUIRED_FIELDS:
+                errors[name] = "required" if name not in data else "required, got null"
+            continue
+        try:
+            values[name] = parse(data[name])
+        except _Invalid as exc:
+            errors[name] = str(exc)
+    for key in data:
+        if key not in _PARSERS:
+            errors[str(key)] = "unknown field"
+    return values, errors
+
+
+def parse_check_input(data: object, *, default_today: date) -> CheckInput:
+    """Validate one decoded JSON object. Raises CheckInputError with every bad field."""
+    if not isinstance(data, dict):
+        raise CheckInputError({INPUT_KEY: f"expected a JSON object, got {json_type(data)}"})
+    values, errors = _parse_fields(data)
+    if "kind" not in errors:
+        values.setdefault("kind", Kind.CONVENTION)
+    if "today" not in errors:
+        values.setdefault("today", default_today)
+    for name, message in (consistency_errors(values) | future_event_errors(values)).items():
+        errors.setdefault(name, message)
+    if errors:
+        raise CheckInputError(errors)
+    return CheckInput(**values)
+
+
+def _parse_item(index: int, item: object, default_today: date) -> tuple[CheckInput | None, dict[str, str]]:
+    if not isinstance(item, dict):
+        return None, {f"[{index}]": f"expected a JSON object, got {json_type(item)}"}
+    try:
+        return parse_check_input(item, default_today=default_today), {}
+    except CheckInputError as exc:
+        return None, {f"[{index}].{name}": message for name, message in exc.errors.items()}
+
+
+def parse_check_payload(data: object, *, default_today: date) -> tuple[list[CheckInput], bool]:
+    """One object or a list of objects; the bool says whether it was a list. Errors of a list are keyed
+    by index ("[2].start_date") and reported for all elements together; an empty list is valid."""
+    if isinstance(data, dict):
+        return [parse_check_input(data, default_today=default_today)], False
+    if not isinstance(data, list):
+        raise CheckInputError(
+            {INPUT_KEY: f"expected a JSON object or a list of objects, got {json_type(data)}"}
+        )
+    inputs: list[CheckInput] = []
+    errors: dict[str, str] = {}
+    for index, item in enumerate(data):
+        parsed, item_errors = _parse_item(index, item, default_today)
+        errors.update(item_errors)
+        if parsed is not None:
+            inputs.append(parsed)
+    if errors:
+        raise CheckInputError(errors)
+    return inputs, True

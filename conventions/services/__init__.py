@@ -1,0 +1,51 @@
+"""conventions.services: the only write path of the domain (STYLE habits 2 and 3)."""
+
+from conventions.services.avenants import (
+    avenant_create,
+    avenant_receive_documents,
+    avenant_record_decision,
+    avenant_request_documents,
+    avenant_submit,
+    avenant_withdraw,
+)
+from conventions.services.conventions import (
+    convention_create,
+    convention_mark_not_required,
+    convention_receive_documents,
+    convention_record_decision,
+    convention_request_documents,
+    convention_submit,
+    convention_update,
+    convention_withdraw,
+)
+from conventions.services.errors import ConflictError, ServiceError, TransitionError
+from conventions.services.evaluation import avenant_evaluate, convention_evaluate, load_parameters
+from conventions.services.permits import permit_file, permit_record_decision
+from conventions.services.sweep import SweepReport, sweep_deadlines
+
+__all__ = [
+    "ConflictError",
+    "ServiceError",
+    "SweepReport",
+    "TransitionError",
+    "avenant_create",
+    "avenant_evaluate",
+    "avenant_receive_documents",
+    "avenant_record_decision",
+    "avenant_request_documents",
+    "avenant_submit",
+    "avenant_withdraw",
+    "convention_create",
+    "convention_evaluate",
+    "convention_mark_not_required",
+    "convention_receive_documents",
+    "convention_record_decision",
+    "convention_request_documents",
+    "convention_submit",
+    "convention_update",
+    "convention_withdraw",
+    "load_parameters",
+    "permit_file",
+    "permit_record_decision",
+    "sweep_deadlines",
+]

@@ -1,0 +1,168 @@
+"""Write path of avenants (extensions, CESEDA R426-21) and what an accepted one sets in motion."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from conventions.models import Avenant, AvenantState, Channel, Convention, ConventionState
+from conventions.models.avenants import AVENANT_OPEN_STATES
+from conventions.services.common import describe, local_today, log_transition, run_transition, state_label
+from conventions.services.common import pk_of as _pk
+from conventions.services.conventions import require_writer
+from conventions.services.evaluation import apply_result, avenant_evaluate
+from conventions.services.permits import permits_open_for_avenants
+from conventions.services.validation import require_not_before, require_not_future
+
+
+def avenant_create(
+    *, actor: Any, convention: Convention | int, requested_end_date: dt.date, reason: str = "",
+    channel: str = Channel.WEB, now: dt.datetime | None = None,
+) -> Avenant:  # fmt: skip
+    """Draft an avenant that extends a validated convention to `requested_end_date`.
+
+    Raises ValidationError when the convention is not validated, already has an open avenant, or when the
+    new end date does not extend the end date in force.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        parent = Convention.objects.select_for_update().select_related("intern").get(pk=_pk(convention))
+        require_writer(actor, parent.organisation_id)
+        _check_can_extend(parent, requested_end_date)
+        avenant = Avenant(
+            organisation_id=parent.organisation_id, convention=parent, previous_end_date=parent.effective_end_date,
+            requested_end_date=requested_end_date, reason=reason, created_by=actor,
+        )  # fmt: skip
+        apply_result(avenant, avenant_evaluate(avenant, today=local_today(now)))
+        avenant._history_user = actor  # type: ignore[attr-defined]
+        avenant.save()
+        log_transition(
+            instance=avenant, transition="create", source="", target=avenant.state, actor=actor,
+            channel=channel, comment=reason, now=now,
+        )  # fmt: skip
+    return avenant
+
+
+def _check_can_extend(parent: Convention, requested_end_date: dt.date) -> None:
+    if parent.state != ConventionState.VALIDATED:
+        raise ValidationError(
+            {"convention": f"{describe(parent)} is {state_label(parent)}: only a validated convention is extended "
+             "by an avenant."}
+        )  # fmt: skip
+    if requested_end_date <= parent.effective_end_date:
+        raise ValidationError(
+            {"requested_end_date": f"{requested_end_date:%Y-%m-%d} does not extend the end date in force "
+             f"{parent.effective_end_date:%Y-%m-%d}."}
+        )  # fmt: skip
+    if parent.avenants.filter(state__in=AVENANT_OPEN_STATES).exists():
+        raise ValidationError({"convention": f"{describe(parent)} already has an avenant in progress."})
+
+
+
+def _refresh(avenant: Avenant, today: dt.date) -> None:
+    apply_result(avenant, avenant_evaluate(avenant, today=today))
+
+
+def avenant_submit(
+    *, actor: Any, avenant: Avenant | int, received_on: dt.date, channel: str = Channel.WEB, comment: str = "",
+    now: dt.datetime | None = None,
+) -> Avenant:  # fmt: skip
+    """File the avenant; 15 days of silence from `received_on` accept it (R426-21)."""
+
+    def prepare(instance: Avenant, today: dt.date) -> None:
+        require_not_future("received_on", received_on, today)
+        instance.received_on = received_on
+        _refresh(instance, today)
+
+    return run_transition(
+        Avenant, _pk(avenant), name="submit", target=AvenantState.SUBMITTED, actor=actor, channel=channel,
+        comment=comment, now=now, prepare=prepare,
+    )  # fmt: skip
+
+
+def avenant_request_documents(
+    *, actor: Any, avenant: Avenant | int, requested_on: dt.date, channel: str = Channel.WEB, comment: str = "",
+    now: dt.datetime | None = None,
+) -> Avenant:  # fmt: skip
+    """Missing documents asked: no silence deadline until they arrive, then 15 days again (CRPA L114-5)."""
+
+    def prepare(instance: Avenant, today: dt.date) -> None:
+        require_not_future("documents_requested_on", requested_on, today)
+        require_not_before("documents_requested_on", requested_on, "received_on", instance.received_on)
+        instance.documents_requested_on, instance.documents_received_on = requested_on, None
+        _refresh(instance, today)
+
+    return run_transition(
+        Avenant, _pk(avenant), name="request_documents", target=AvenantState.DOCUMENTS_REQUESTED, actor=actor,
+        channel=channel, comment=comment, now=now, prepare=prepare,
+    )  # fmt: skip
+
+
+def avenant_receive_documents(
+    *, actor: Any, avenant: Avenant | int, received_on: dt.date, channel: str = Channel.WEB, comment: str = "",
+    now: dt.datetime | None = None,
+) -> Avenant:  # fmt: skip
+    def prepare(instance: Avenant, today: dt.date) -> None:
+        require_not_future("documents_received_on", received_on, today)
+        require_not_before(
+            "documents_received_on", received_on, "documents_requested_on", instance.documents_requested_on
+        )
+        instance.documents_received_on = received_on
+        _refresh(instance, today)
+
+    return run_transition(
+        Avenant, _pk(avenant), name="receive_documents", target=AvenantState.SUBMITTED, actor=actor,
+        channel=channel, comment=comment, now=now, prepare=prepare,
+    )  # fmt: skip
+
+
+def avenant_record_decision(
+    *, actor: Any, avenant: Avenant | int, decision: str, decided_on: dt.date, reference: str = "",
+    channel: str = Channel.WEB, comment: str = "", now: dt.datetime | None = None,
+) -> Avenant:  # fmt: skip
+    """Record an explicit answer ("validated" or "refused"); a validation extends the convention."""
+    targets = {"validated": ("validate", AvenantState.VALIDATED), "refused": ("refuse", AvenantState.REFUSED)}
+    if decision not in targets:
+        raise ValidationError({"decision": f"{decision!r} is not a decision: use 'validated' or 'refused'."})
+    name, target = targets[decision]
+
+    def prepare(instance: Avenant, today: dt.date) -> None:
+        require_not_future("decision_on", decided_on, today)
+        require_not_before("decision_on", decided_on, "received_on", instance.received_on)
+        instance.decision_on, instance.decision_reference = decided_on, reference
+
+    def after(instance: Avenant, today: dt.date) -> None:
+        if instance.is_accepted:
+            extend_conventions_for_avenants([instance.pk])
+            permits_open_for_avenants([instance.pk])
+
+    return run_transition(
+        Avenant, _pk(avenant), name=name, target=target, actor=actor, channel=channel, comment=comment,
+        now=now, prepare=prepare, after=after,
+    )  # fmt: skip
+
+
+def avenant_withdraw(
+    *, actor: Any, avenant: Avenant | int, channel: str = Channel.WEB, comment: str = "",
+    now: dt.datetime | None = None,
+) -> Avenant:  # fmt: skip
+    return run_transition(
+        Avenant, _pk(avenant), name="withdraw", target=AvenantState.WITHDRAWN, actor=actor, channel=channel,
+        comment=comment, now=now,
+    )  # fmt: skip
+
+
+def extend_conventions_for_avenants(avenant_ids: list[int]) -> int:
+    """Move each convention's end date in force to its accepted avenant's end date (one UPDATE).
+
+    The signed `end_date` is kept as it was; `effective_end_date` carries the extension.
+    """
+    requested = Avenant.objects.filter(pk__in=avenant_ids, convention=OuterRef("pk")).values("requested_end_date")
+    return Convention.objects.filter(avenants__pk__in=avenant_ids).update(
+        effective_end_date=Subquery(requested[:1]), updated_at=timezone.now()
+    )

@@ -1,0 +1,262 @@
+"""Write path of conventions: create, edit, and every transition of their state machine."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from conventions.models import Channel, Convention, ConventionState, DocumentItem, DocumentStep, Intern
+from conventions.rules.documents import VLS_TS_DOCUMENTS
+from conventions.services.common import (
+    check_version,
+    describe,
+    local_today,
+    log_transition,
+    pk_of as _pk,
+    run_transition,
+    state_label,
+)
+from conventions.services.errors import PermissionDenied
+from conventions.services.evaluation import apply_result, convention_evaluate
+from conventions.services.validation import require_not_before, require_not_future
+from hostportal.models import Organisation
+from hostportal.selectors import user_can_write
+
+EDITABLE_FIELDS = frozenset(
+    {
+        "category", "programme", "same_group", "sending_establishment", "tutor_name", "tutor_email",
+        "start_date", "end_date", "weekly_hours", "hourly_gratification_eur", "monthly_resources_eur",
+    }
+)  # fmt: skip
+# Once filed, the administration examines these values: changing them means withdrawing and filing again.
+RULE_INPUT_FIELDS = frozenset(
+    {"category", "programme", "same_group", "start_date", "end_date", "hourly_gratification_eur", "monthly_resources_eur"}
+)
+COMPUTED_FIELDS = ["state", "version", "regime", "validation_required", "filing_deadline", "silence_deadline", "effective_end_date"]
+
+
+def require_writer(actor: Any, organisation_id: int) -> None:
+    if actor is not None and not user_can_write(actor, organisation_id):
+        raise PermissionDenied("You may not change the files of this organisation: your role is read-only.")
+
+
+def _reject_unknown(fields: dict[str, Any]) -> None:
+    unknown = sorted(set(fields) - EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({name: f"{name} is not a field that can be set on a convention." for name in unknown})
+
+
+def _validate_and_compute(convention: Convention, *, today: dt.date) -> None:
+    convention.full_clean(exclude=[*COMPUTED_FIELDS, "organisation", "intern", "created_by"], validate_unique=False)
+    apply_result(convention, convention_evaluate(convention, today=today))
+
+
+def _create_checklist(convention: Convention) -> None:
+    DocumentItem.objects.bulk_create(
+        DocumentItem(
+            organisation_id=convention.organisation_id, convention=convention, step=DocumentStep.VLS_TS,
+            code=item.code, label=item.label_en,
+        )  # fmt: skip
+        for item in VLS_TS_DOCUMENTS
+    )
+
+
+def convention_create(
+    *,
+    actor: Any,
+    organisation: Organisation,
+    intern: Intern,
+    channel: str = Channel.WEB,
+    now: dt.datetime | None = None,
+    **fields: Any,
+) -> Convention:
+    """Create a draft convention with its deadlines and its VLS-TS checklist.
+
+    Raises PermissionDenied for a viewer or an outsider, ValidationError naming each bad field (unknown
+    field, end before start, negative amount, unknown category, intern of another organisation).
+    """
+    require_writer(actor, organisation.pk)
+    _reject_unknown(fields)
+    if intern.organisation_id != organisation.pk:
+        raise ValidationError({"intern": f"{intern} belongs to another organisation."})
+    now = now or timezone.now()
+    convention = Convention(organisation=organisation, intern=intern, created_by=actor, **fields)
+    convention.effective_end_date = convention.end_date
+    _validate_and_compute(convention, today=local_today(now))
+    convention._history_user = actor  # type: ignore[attr-defined]
+    with transaction.atomic():
+        convention.save()
+        _create_checklist(convention)
+        log_transition(
+            instance=convention, transition="create", source="", target=convention.state,
+            actor=actor, channel=channel, comment="", now=now,
+        )  # fmt: skip
+    return convention
+
+
+def convention_update(
+    *,
+    actor: Any,
+    convention: Convention | int,
+    expected_version: int | None,
+    channel: str = Channel.WEB,
+    now: dt.datetime | None = None,
+    **changes: Any,
+) -> Convention:
+    """Edit a convention's fields and recompute its deadlines.
+
+    `expected_version` is the version the user loaded: a different one raises ConflictError (two people
+    editing at once never overwrite each other). Rule inputs are frozen once the convention is filed, and
+    a final convention cannot change at all (TransitionError via ValidationError naming the field).
+    """
+    _reject_unknown(changes)
+    pk = convention.pk if isinstance(convention, Convention) else convention
+    now = now or timezone.now()
+    with transaction.atomic():
+        instance = Convention.objects.select_for_update().select_related("intern").get(pk=pk)
+        require_writer(actor, instance.organisation_id)
+        check_version(instance, expected_version)
+        _check_editable(instance, changes)
+        for name, value in changes.items():
+            setattr(instance, name, value)
+        if instance.state == ConventionState.DRAFT:
+            instance.effective_end_date = instance.end_date
+        _validate_and_compute(instance, today=local_today(now))
+        instance.version += 1
+        instance._history_user = actor  # type: ignore[attr-defined]
+        instance.save()
+    return instance
+
+
+def _check_editable(instance: Convention, changes: dict[str, Any]) -> None:
+    if instance.is_final:
+        raise ValidationError(f"{describe(instance)} is {state_label(instance)}: a final file cannot change.")
+    if instance.state == ConventionState.DRAFT:
+        return
+    frozen = sorted(n for n in changes if n in RULE_INPUT_FIELDS and getattr(instance, n) != changes[n])
+    if frozen:
+        raise ValidationError(
+            {
+                name: f"{name} cannot change once the convention is {state_label(instance)}: "
+                "withdraw it and file a new one."
+                for name in frozen
+            }
+        )
+
+
+def _refresh(convention: Convention, today: dt.date) -> None:
+    apply_result(convention, convention_evaluate(convention, today=today))
+
+
+def convention_refresh_rules(convention: Convention, *, now: dt.datetime | None = None) -> Convention:
+    """Recompute and store a convention's regime and deadlines (after its intern's data changed)."""
+    _refresh(convention, local_today(now))
+    convention.save(update_fields=["regime", "validation_required", "filing_deadline", "silence_deadline"])
+    return convention
+
+
+def convention_submit(
+    *, actor: Any, convention: Convention | int, received_on: dt.date, channel: str = Channel.WEB,
+    comment: str = "", now: dt.datetime | None = None, expected_version: int | None = None,
+) -> Convention:  # fmt: skip
+    """File the convention: `received_on` is the day the administration received it.
+
+    The silence deadline starts from it (CESEDA R426-20). Needs the mandatory fields and a stay that needs a
+    validation; a late filing (after the filing deadline) is allowed and shown as such by the rules.
+    """
+
+    def prepare(instance: Convention, today: dt.date) -> None:
+        require_not_future("received_on", received_on, today)
+        instance.received_on = received_on
+        _refresh(instance, today)
+
+    return run_transition(
+        Convention, _pk(convention), name="submit", target=ConventionState.SUBMITTED, actor=actor,
+        channel=channel, comment=comment, now=now, expected_version=expected_version, prepare=prepare,
+    )  # fmt: skip
+
+
+def convention_mark_not_required(
+    *, actor: Any, convention: Convention | int, channel: str = Channel.WEB, comment: str = "",
+    now: dt.datetime | None = None,
+) -> Convention:  # fmt: skip
+    """Close a draft whose stay needs no validation (EU citizen, short stay, Canadian exemption)."""
+    return run_transition(
+        Convention, _pk(convention), name="mark_not_required", target=ConventionState.NOT_REQUIRED,
+        actor=actor, channel=channel, comment=comment, now=now, prepare=_refresh,
+    )  # fmt: skip
+
+
+def convention_request_documents(
+    *, actor: Any, convention: Convention | int, requested_on: dt.date, channel: str = Channel.WEB,
+    comment: str = "", now: dt.datetime | None = None,
+) -> Convention:  # fmt: skip
+    """The administration asked for missing documents: the silence delay stops (CRPA L114-5)."""
+
+    def prepare(instance: Convention, today: dt.date) -> None:
+        require_not_future("documents_requested_on", requested_on, today)
+        require_not_before("documents_requested_on", requested_on, "received_on", instance.received_on)
+        instance.documents_requested_on, instance.documents_received_on = requested_on, None
+        _refresh(instance, today)
+
+    return run_transition(
+        Convention, _pk(convention), name="request_documents", target=ConventionState.DOCUMENTS_REQUESTED,
+        actor=actor, channel=channel, comment=comment, now=now, prepare=prepare,
+    )  # fmt: skip
+
+
+def convention_receive_documents(
+    *, actor: Any, convention: Convention | int, received_on: dt.date, channel: str = Channel.WEB,
+    comment: str = "", now: dt.datetime | None = None,
+) -> Convention:  # fmt: skip
+    """The requested documents reached the administration: the silence deadline moves later."""
+
+    def prepare(instance: Convention, today: dt.date) -> None:
+        require_not_future("documents_received_on", received_on, today)
+        require_not_before(
+            "documents_received_on", received_on, "documents_requested_on", instance.documents_requested_on
+        )
+        instance.documents_received_on = received_on
+        _refresh(instance, today)
+
+    return run_transition(
+        Convention, _pk(convention), name="receive_documents", target=ConventionState.SUBMITTED,
+        actor=actor, channel=channel, comment=comment, now=now, prepare=prepare,
+    )  # fmt: skip
+
+
+def convention_record_decision(
+    *, actor: Any, convention: Convention | int, decision: str, decided_on: dt.date, reference: str = "",
+    channel: str = Channel.WEB, comment: str = "", now: dt.datetime | None = None,
+) -> Convention:  # fmt: skip
+    """Record the administration's explicit answer: decision is "validated" or "refused"."""
+    targets = {"validated": ("validate", ConventionState.VALIDATED), "refused": ("refuse", ConventionState.REFUSED)}
+    if decision not in targets:
+        raise ValidationError({"decision": f"{decision!r} is not a decision: use 'validated' or 'refused'."})
+    name, target = targets[decision]
+
+    def prepare(instance: Convention, today: dt.date) -> None:
+        require_not_future("decision_on", decided_on, today)
+        require_not_before("decision_on", decided_on, "received_on", instance.received_on)
+        instance.decision_on, instance.decision_reference = decided_on, reference
+
+    return run_transition(
+        Convention, _pk(convention), name=name, target=target, actor=actor, channel=channel,
+        comment=comment, now=now, prepare=prepare,
+    )  # fmt: skip
+
+
+def convention_withdraw(
+    *, actor: Any, convention: Convention | int, channel: str = Channel.WEB, comment: str = "",
+    now: dt.datetime | None = None,
+) -> Convention:  # fmt: skip
+    """The host gives the stage up; allowed from any non-final state."""
+    return run_transition(
+        Convention, _pk(convention), name="withdraw", target=ConventionState.WITHDRAWN, actor=actor,
+        channel=channel, comment=comment, now=now,
+    )  # fmt: skip
+

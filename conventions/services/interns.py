@@ -1,0 +1,56 @@
+"""Write path of interns (personal data: the passport number is never logged)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from conventions.models import ConventionState, Intern
+from conventions.services.conventions import convention_refresh_rules, require_writer
+from hostportal.models import Organisation
+
+INTERN_FIELDS = frozenset(
+    {
+        "first_name", "last_name", "nationality", "date_of_birth", "email", "country_of_residence",
+        "passport_number", "passport_expires_on", "notify_intern", "language",
+    }
+)  # fmt: skip
+
+
+def _reject_unknown(fields: dict[str, Any]) -> None:
+    unknown = sorted(set(fields) - INTERN_FIELDS)
+    if unknown:
+        raise ValidationError({name: f"{name} is not a field of an intern." for name in unknown})
+
+
+def intern_create(*, actor: Any, organisation: Organisation, **fields: Any) -> Intern:
+    """Create an intern of `organisation`; ValidationError names each bad field (unknown country...)."""
+    require_writer(actor, organisation.pk)
+    _reject_unknown(fields)
+    intern = Intern(organisation=organisation, **fields)
+    if isinstance(intern.passport_number, str):
+        intern.passport_number = intern.passport_number.replace(" ", "").upper()
+    intern.full_clean(exclude=["organisation"])
+    intern._history_user = actor  # type: ignore[attr-defined]
+    intern.save()
+    return intern
+
+
+def intern_update(*, actor: Any, intern: Intern | int, **changes: Any) -> Intern:
+    _reject_unknown(changes)
+    pk = intern.pk if isinstance(intern, Intern) else intern
+    with transaction.atomic():
+        instance = Intern.objects.select_for_update().get(pk=pk)
+        require_writer(actor, instance.organisation_id)
+        for name, value in changes.items():
+            setattr(instance, name, value)
+        instance.full_clean(exclude=["organisation"])
+        instance._history_user = actor  # type: ignore[attr-defined]
+        instance.save()
+        # The nationality decides the regime (RULES §1): drafts follow the intern's current data.
+        for convention in instance.conventions.filter(state=ConventionState.DRAFT):
+            convention_refresh_rules(convention)
+    return instance
+

@@ -1,0 +1,113 @@
+"""The deadline sweep: implicit decisions, set-based, idempotent, safe when two run at once.
+
+An implicit decision exists from the day after the silence deadline (RULES §2; CRPA L231-4, CESEDA
+R426-20, R426-21, R432-2): the sweep moves every file with `today > silence_deadline`. Each kind of file
+costs a fixed number of queries whatever the number of rows: one SELECT ... FOR UPDATE SKIP LOCKED, one
+UPDATE that re-checks the state, one bulk INSERT of audit rows. A second sweep running at the same time
+skips the rows the first one holds and finds them moved once it commits: nothing is moved or logged twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.db.models import ExpressionWrapper, F
+from django.utils import timezone
+
+from conventions.models import (
+    Avenant,
+    AvenantState,
+    Channel,
+    Convention,
+    ConventionState,
+    PermitState,
+    ResidencePermitApplication,
+    TransitionLog,
+)
+from conventions.services.avenants import extend_conventions_for_avenants
+from conventions.services.common import SYSTEM_LABEL, local_today
+from conventions.services.permits import permits_open_for_avenants
+from conventions.signals import files_swept
+
+SWEEP_COMMENT = "Implicit decision: no answer by the silence deadline {deadline}."
+
+
+@dataclass
+class SweepReport:
+    today: dt.date
+    conventions_refused: list[int] = field(default_factory=list)
+    avenants_accepted: list[int] = field(default_factory=list)
+    permits_refused: list[int] = field(default_factory=list)
+
+    @property
+    def moved(self) -> int:
+        return len(self.conventions_refused) + len(self.avenants_accepted) + len(self.permits_refused)
+
+
+def sweep_deadlines(*, today: dt.date | None = None, now: dt.datetime | None = None) -> SweepReport:
+    """Move every file whose silence deadline is over to its implicit decision; return what moved.
+
+    Conventions -> refused_by_silence; avenants -> accepted_by_silence (the convention's end date in force
+    moves and the carte de séjour application opens); carte de séjour applications -> refused_by_silence.
+    Running it again the same day changes nothing.
+    """
+    now = now or timezone.now()
+    report = SweepReport(today=today or local_today(now))
+    with transaction.atomic():
+        report.conventions_refused = _move(
+            Convention, ConventionState.SUBMITTED, ConventionState.REFUSED_BY_SILENCE, "refuse_by_silence", report.today, now
+        )  # fmt: skip
+        report.avenants_accepted = _move(
+            Avenant, AvenantState.SUBMITTED, AvenantState.ACCEPTED_BY_SILENCE, "accept_by_silence", report.today, now
+        )  # fmt: skip
+        if report.avenants_accepted:
+            extend_conventions_for_avenants(report.avenants_accepted)
+            permits_open_for_avenants(report.avenants_accepted)
+        report.permits_refused = _move(
+            ResidencePermitApplication, PermitState.FILED, PermitState.REFUSED_BY_SILENCE, "refuse_by_silence",
+            report.today, now,
+        )  # fmt: skip
+    return report
+
+
+def _move(
+    model: type[models.Model], source: str, target: str, transition: str, today: dt.date, now: dt.datetime
+) -> list[int]:
+    manager: Any = model._default_manager
+    rows = list(
+        manager.select_for_update(skip_locked=True)
+        .filter(state=source, silence_deadline__lt=today)
+        .order_by("pk")
+        .values_list("pk", "organisation_id", "silence_deadline")
+    )
+    if not rows:
+        return []
+    ids = [pk for pk, _, _ in rows]
+    manager.filter(pk__in=ids, state=source).update(
+        state=target,
+        decision_on=ExpressionWrapper(F("silence_deadline") + dt.timedelta(days=1), output_field=models.DateField()),
+        version=F("version") + 1,
+        updated_at=now,
+    )
+    _log(model, rows, source, target, transition, now)
+    files_swept.send(sender=model, ids=ids, transition=transition, source=source, target=target, today=today)
+    return ids
+
+
+def _log(
+    model: type[models.Model], rows: list[tuple[int, int, dt.date]], source: str, target: str, transition: str,
+    now: dt.datetime,
+) -> None:  # fmt: skip
+    content_type = ContentType.objects.get_for_model(model)
+    TransitionLog.objects.bulk_create(
+        TransitionLog(
+            organisation_id=org, content_type=content_type, object_id=pk, transition=transition,
+            source_state=source, target_state=target, actor=None, actor_label=f"{SYSTEM_LABEL} (deadline sweep)",
+            channel=Channel.SWEEP, comment=SWEEP_COMMENT.format(deadline=deadline.isoformat()), created_at=now,
+        )  # fmt: skip
+        for pk, org, deadline in rows
+    )

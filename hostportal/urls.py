@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+admin.site.site_header = "hostportal"
+admin.site.site_title = "hostportal"
+admin.site.index_title = "Conventions de stage of foreign interns"
+
+urlpatterns = [
+    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("admin/", admin.site.urls),
+    path("", include("notifications.urls")),
+]

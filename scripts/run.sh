@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Run the service with the embedded defaults (or whatever .env / the environment configures):
+# migrate, seed the demo once, then the Celery worker with beat in the background and the web server.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+[ -f .env ] && set -a && . ./.env && set +a
+
+HOST="${HOST:-127.0.0.1}"
+PORT="${PORT:-8000}"
+mkdir -p var
+
+$BIN/python manage.py migrate --no-input
+$BIN/python manage.py seed_demo --once
+
+$BIN/celery -A hostportal worker --beat --loglevel=INFO --concurrency=2 \
+  --schedule="${HOSTPORTAL_VAR_DIR:-var}/celerybeat-schedule" &
+WORKER=$!
+trap 'kill $WORKER 2>/dev/null || true; wait $WORKER 2>/dev/null || true' EXIT INT TERM
+
+cat <<MSG
+
+  hostportal is running at http://$HOST:$PORT/admin/
+  Demo logins (password: ${HOSTPORTAL_DEMO_PASSWORD:-demo-hostportal}):
+    alice   HR manager, Acme Robotics (company)
+    bob     HR viewer (read-only), Acme Robotics
+    claire  hospital administrator, CHU de Lyon-Est (health establishment)
+    david   editor, Formapro Continue (continuing-training organisation)
+    admin   operator (superuser, every organisation)
+  The Celery worker and beat run in this terminal: reminders and emails print here.
+
+MSG
+$BIN/python manage.py runserver "$HOST:$PORT"
