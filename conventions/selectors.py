@@ -78,12 +78,17 @@ def describe_files(report: SweepReport) -> Iterator[str]:
             f"convention #{convention.pk} ({convention.intern}): refused by silence "
             f"(silence deadline {convention.silence_deadline:%Y-%m-%d})"
         )
-    for avenant in Avenant.objects.filter(pk__in=report.avenants_accepted).select_related("convention__intern"):
+    for avenant in Avenant.objects.filter(pk__in=report.avenants_accepted).select_related(
+        "convention__intern"
+    ):
         yield (
             f"avenant #{avenant.pk} ({avenant.convention.intern}): accepted by silence "
-            f"(silence deadline {avenant.silence_deadline:%Y-%m-%d}), end date now {avenant.requested_end_date:%Y-%m-%d}"
+            f"(silence deadline {avenant.silence_deadline:%Y-%m-%d}), "
+            f"end date now {avenant.requested_end_date:%Y-%m-%d}"
         )
-    permits = ResidencePermitApplication.objects.filter(pk__in=report.permits_refused).select_related("convention__intern")
+    permits = ResidencePermitApplication.objects.filter(pk__in=report.permits_refused).select_related(
+        "convention__intern"
+    )
     for permit in permits:
         yield (
             f"carte de séjour application #{permit.pk} ({permit.convention.intern}): refused by silence "

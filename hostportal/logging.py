@@ -9,7 +9,9 @@ from __future__ import annotations
 import logging
 import re
 
-_PATTERN = re.compile(r"(passport(?:_number|\s*(?:no|number|n°))?['\"]?\s*[:=]\s*['\"]?)([A-Z0-9<]{4,})", re.I)
+_PATTERN = re.compile(
+    r"(passport(?:_number|\s*(?:no|number|n°))?['\"]?\s*[:=]\s*['\"]?)([A-Z0-9<]{4,})", re.I
+)
 
 
 def mask_passport_number(value: str) -> str:

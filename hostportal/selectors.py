@@ -33,7 +33,9 @@ def user_can_write(user: Any, organisation_id: int) -> bool:
         return False
     if user.is_superuser:
         return True
-    return Membership.objects.filter(user=user, organisation_id=organisation_id, role__in=WRITE_ROLES).exists()
+    return Membership.objects.filter(
+        user=user, organisation_id=organisation_id, role__in=WRITE_ROLES
+    ).exists()
 
 
 def user_can_read(user: Any, organisation_id: int) -> bool:

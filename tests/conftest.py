@@ -11,7 +11,13 @@ import pytest
 from conventions import services
 from conventions.models import Channel, Convention, Intern
 from hostportal.models import Membership, Organisation
-from tests.factories import InternFactory, MembershipFactory, OrganisationFactory, UserFactory, convention_fields
+from tests.factories import (
+    InternFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+    convention_fields,
+)
 
 PARIS = ZoneInfo("Europe/Paris")
 # The day the tests live on unless they say otherwise: a Monday, well before the demo stages start.
@@ -32,19 +38,25 @@ def chu(db: Any) -> Organisation:
 @pytest.fixture
 def alice(acme: Organisation) -> Any:
     """HR manager at Acme."""
-    return MembershipFactory(user=UserFactory(username="alice"), organisation=acme, role=Membership.Role.MANAGER).user
+    return MembershipFactory(
+        user=UserFactory(username="alice"), organisation=acme, role=Membership.Role.MANAGER
+    ).user
 
 
 @pytest.fixture
 def bob(acme: Organisation) -> Any:
     """HR viewer (read-only) at Acme."""
-    return MembershipFactory(user=UserFactory(username="bob"), organisation=acme, role=Membership.Role.VIEWER).user
+    return MembershipFactory(
+        user=UserFactory(username="bob"), organisation=acme, role=Membership.Role.VIEWER
+    ).user
 
 
 @pytest.fixture
 def claire(chu: Organisation) -> Any:
     """Hospital administrator at the CHU: an outsider for Acme's files."""
-    return MembershipFactory(user=UserFactory(username="claire"), organisation=chu, role=Membership.Role.MANAGER).user
+    return MembershipFactory(
+        user=UserFactory(username="claire"), organisation=chu, role=Membership.Role.MANAGER
+    ).user
 
 
 @pytest.fixture
@@ -57,9 +69,13 @@ def make_convention(alice: Any, acme: Organisation, intern: Intern) -> Any:
     def make(**overrides: Any) -> Convention:
         the_intern = overrides.pop("intern", intern)
         return services.convention_create(
-            actor=alice, organisation=acme, intern=the_intern, channel=Channel.WEB, now=NOW,
+            actor=alice,
+            organisation=acme,
+            intern=the_intern,
+            channel=Channel.WEB,
+            now=NOW,
             **convention_fields(**overrides),
-        )  # fmt: skip
+        )
 
     return make
 
@@ -68,4 +84,6 @@ def make_convention(alice: Any, acme: Organisation, intern: Intern) -> Any:
 def submitted_convention(make_convention: Any, alice: Any) -> Convention:
     """Filed on 2026-11-02 (on time for a 2027-03-01 start): silence deadline 2026-12-02."""
     convention = make_convention()
-    return services.convention_submit(actor=alice, convention=convention, received_on=dt.date(2026, 11, 2), now=NOW)
+    return services.convention_submit(
+        actor=alice, convention=convention, received_on=dt.date(2026, 11, 2), now=NOW
+    )

@@ -92,4 +92,11 @@ def convention_fields(**overrides: object) -> dict[str, object]:
     return fields
 
 
-__all__ = ["Convention", "InternFactory", "MembershipFactory", "OrganisationFactory", "UserFactory", "convention_fields"]
+__all__ = [
+    "Convention",
+    "InternFactory",
+    "MembershipFactory",
+    "OrganisationFactory",
+    "UserFactory",
+    "convention_fields",
+]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django_fsm import FSMField, FSMModelMixin, transition
@@ -27,7 +29,11 @@ AVENANT_OPEN_STATES = [s.value for s in AvenantState if s not in AVENANT_FINAL_S
 AVENANT_ACCEPTED_STATES = (AvenantState.VALIDATED, AvenantState.ACCEPTED_BY_SILENCE)
 
 
-class Avenant(FSMModelMixin, TimeStamped):  # type: ignore[misc]
+def _needs_validation(instance: Any) -> bool:
+    return bool(instance.validation_required)
+
+
+class Avenant(FSMModelMixin, TimeStamped):
     """An amendment that extends a convention (CESEDA R426-21): accepted after 15 days of silence."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="avenants")
@@ -72,7 +78,9 @@ class Avenant(FSMModelMixin, TimeStamped):  # type: ignore[misc]
         ]
 
     def __str__(self) -> str:
-        return f"Avenant #{self.pk} to convention #{self.convention_id} (to {self.requested_end_date:%d/%m/%Y})"
+        return (
+            f"Avenant #{self.pk} to convention #{self.convention_id} (to {self.requested_end_date:%d/%m/%Y})"
+        )
 
     @property
     def is_final(self) -> bool:
@@ -82,36 +90,43 @@ class Avenant(FSMModelMixin, TimeStamped):  # type: ignore[misc]
     def is_accepted(self) -> bool:
         return self.state in AVENANT_ACCEPTED_STATES
 
-    def needs_validation(self) -> bool:
-        return self.validation_required
-
     @transition(
         field=state,
         source=AvenantState.DRAFT,
         target=AvenantState.SUBMITTED,
-        conditions=[needs_validation],
+        conditions=[_needs_validation],
         permission=member_can_write,
     )
     def submit(self) -> None:
         """Filed with the administration."""
 
     @transition(
-        field=state, source=AvenantState.SUBMITTED, target=AvenantState.DOCUMENTS_REQUESTED, permission=member_can_write
+        field=state,
+        source=AvenantState.SUBMITTED,
+        target=AvenantState.DOCUMENTS_REQUESTED,
+        permission=member_can_write,
     )
     def request_documents(self) -> None:
         """Missing documents asked: the 15-day delay restarts when they arrive (CRPA L114-5)."""
 
     @transition(
-        field=state, source=AvenantState.DOCUMENTS_REQUESTED, target=AvenantState.SUBMITTED, permission=member_can_write
+        field=state,
+        source=AvenantState.DOCUMENTS_REQUESTED,
+        target=AvenantState.SUBMITTED,
+        permission=member_can_write,
     )
     def receive_documents(self) -> None:
         """The documents reached the administration."""
 
-    @transition(field=state, source=AvenantState.SUBMITTED, target=AvenantState.VALIDATED, permission=member_can_write)
+    @transition(
+        field=state, source=AvenantState.SUBMITTED, target=AvenantState.VALIDATED, permission=member_can_write
+    )
     def validate(self) -> None:
         """The administration validated the avenant explicitly."""
 
-    @transition(field=state, source=AvenantState.SUBMITTED, target=AvenantState.REFUSED, permission=member_can_write)
+    @transition(
+        field=state, source=AvenantState.SUBMITTED, target=AvenantState.REFUSED, permission=member_can_write
+    )
     def refuse(self) -> None:
         """The administration refused the avenant."""
 
@@ -119,6 +134,8 @@ class Avenant(FSMModelMixin, TimeStamped):  # type: ignore[misc]
     def accept_by_silence(self) -> None:
         """15 days of silence: implicit acceptance (CESEDA R426-21). Used by the sweep."""
 
-    @transition(field=state, source=AVENANT_OPEN_STATES, target=AvenantState.WITHDRAWN, permission=member_can_write)
+    @transition(
+        field=state, source=AVENANT_OPEN_STATES, target=AvenantState.WITHDRAWN, permission=member_can_write
+    )
     def withdraw(self) -> None:
         """The host gave the extension up."""

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -44,10 +45,29 @@ CONVENTION_OPEN_STATES = [s.value for s in ConventionState if s not in CONVENTIO
 
 # Fields a convention needs before it can be filed with the administration (CESEDA R426-20: the host files
 # the tripartite convention; the resources are checked against R426-16 / §3 of RULES.md).
-SUBMISSION_FIELDS = ("category", "start_date", "end_date", "sending_establishment", "tutor_name", "weekly_hours")
+SUBMISSION_FIELDS = (
+    "category",
+    "start_date",
+    "end_date",
+    "sending_establishment",
+    "tutor_name",
+    "weekly_hours",
+)
 
 
-class Convention(FSMModelMixin, TimeStamped):  # type: ignore[misc]
+def _complete(instance: Any) -> bool:
+    return bool(instance.is_complete())
+
+
+def _needs_validation(instance: Any) -> bool:
+    return bool(instance.validation_required)
+
+
+def _needs_no_validation(instance: Any) -> bool:
+    return not instance.validation_required
+
+
+class Convention(FSMModelMixin, TimeStamped):
     """A convention de stage: the tripartite agreement that the administration validates ("vise")."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="conventions")
@@ -67,9 +87,12 @@ class Convention(FSMModelMixin, TimeStamped):  # type: ignore[misc]
     effective_end_date = models.DateField(help_text="End date in force, moved by accepted avenants.")
     # Code du travail L3121-20: 48 hours a week at most; a stage follows the host's working hours.
     weekly_hours = models.DecimalField(
-        max_digits=4, decimal_places=1, null=True, blank=True,
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("48"))],
-    )  # fmt: skip
+    )
     hourly_gratification_eur = models.DecimalField(
         max_digits=8, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))]
     )
@@ -89,7 +112,9 @@ class Convention(FSMModelMixin, TimeStamped):  # type: ignore[misc]
     filing_deadline = models.DateField(null=True, blank=True, editable=False, db_index=True)
     silence_deadline = models.DateField(null=True, blank=True, editable=False, db_index=True)
 
-    state = FSMField(default=ConventionState.DRAFT, choices=ConventionState.choices, protected=True, db_index=True)
+    state = FSMField(
+        default=ConventionState.DRAFT, choices=ConventionState.choices, protected=True, db_index=True
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -124,7 +149,10 @@ class Convention(FSMModelMixin, TimeStamped):  # type: ignore[misc]
     def clean(self) -> None:
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError(
-                {"end_date": f"The end date {self.end_date:%Y-%m-%d} is before the start date {self.start_date:%Y-%m-%d}."}
+                {
+                    "end_date": f"The end date {self.end_date:%Y-%m-%d} is before "
+                    f"the start date {self.start_date:%Y-%m-%d}."
+                }
             )
 
     def missing_for_submission(self) -> list[str]:
@@ -138,18 +166,12 @@ class Convention(FSMModelMixin, TimeStamped):  # type: ignore[misc]
     def is_complete(self) -> bool:
         return not self.missing_for_submission()
 
-    def needs_validation(self) -> bool:
-        return self.validation_required
-
-    def needs_no_validation(self) -> bool:
-        return not self.validation_required
-
     # --- transitions: called only by conventions.services (they lock, audit and publish) --------------
     @transition(
         field=state,
         source=ConventionState.DRAFT,
         target=ConventionState.SUBMITTED,
-        conditions=[is_complete, needs_validation],
+        conditions=[_complete, _needs_validation],
         permission=member_can_write,
     )
     def submit(self) -> None:
@@ -159,7 +181,7 @@ class Convention(FSMModelMixin, TimeStamped):  # type: ignore[misc]
         field=state,
         source=ConventionState.DRAFT,
         target=ConventionState.NOT_REQUIRED,
-        conditions=[needs_no_validation],
+        conditions=[_needs_no_validation],
         permission=member_can_write,
     )
     def mark_not_required(self) -> None:
@@ -184,13 +206,19 @@ class Convention(FSMModelMixin, TimeStamped):  # type: ignore[misc]
         """The documents reached the administration: the silence delay runs again."""
 
     @transition(
-        field=state, source=ConventionState.SUBMITTED, target=ConventionState.VALIDATED, permission=member_can_write
+        field=state,
+        source=ConventionState.SUBMITTED,
+        target=ConventionState.VALIDATED,
+        permission=member_can_write,
     )
     def validate(self) -> None:
         """The administration validated (visé) the convention."""
 
     @transition(
-        field=state, source=ConventionState.SUBMITTED, target=ConventionState.REFUSED, permission=member_can_write
+        field=state,
+        source=ConventionState.SUBMITTED,
+        target=ConventionState.REFUSED,
+        permission=member_can_write,
     )
     def refuse(self) -> None:
         """The administration refused the convention explicitly."""
@@ -200,7 +228,10 @@ class Convention(FSMModelMixin, TimeStamped):  # type: ignore[misc]
         """No answer by the silence deadline: implicit refusal (CESEDA R426-20). Used by the sweep."""
 
     @transition(
-        field=state, source=CONVENTION_OPEN_STATES, target=ConventionState.WITHDRAWN, permission=member_can_write
+        field=state,
+        source=CONVENTION_OPEN_STATES,
+        target=ConventionState.WITHDRAWN,
+        permission=member_can_write,
     )
     def withdraw(self) -> None:
         """The host gave up the stage (any non-final state)."""

@@ -31,7 +31,11 @@ class DocumentItem(TimeStamped):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="document_items")
     convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="document_items")
     permit_application = models.ForeignKey(
-        ResidencePermitApplication, null=True, blank=True, on_delete=models.CASCADE, related_name="document_items"
+        ResidencePermitApplication,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="document_items",
     )
     step = models.CharField(max_length=32, choices=DocumentStep.choices)
     code = models.SlugField(max_length=64)

@@ -22,10 +22,12 @@ class PermitState(models.TextChoices):
 PERMIT_FINAL_STATES = frozenset({PermitState.GRANTED, PermitState.REFUSED, PermitState.REFUSED_BY_SILENCE})
 
 
-class ResidencePermitApplication(FSMModelMixin, TimeStamped):  # type: ignore[misc]
+class ResidencePermitApplication(FSMModelMixin, TimeStamped):
     """The carte de séjour "stagiaire" the intern needs after an accepted avenant (seed; CESEDA L426-23)."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="permit_applications")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="permit_applications"
+    )
     convention = models.ForeignKey(Convention, on_delete=models.PROTECT, related_name="permit_applications")
     avenant = models.OneToOneField(Avenant, on_delete=models.PROTECT, related_name="permit_application")
     prefecture = models.CharField(max_length=200, blank=True)
@@ -51,15 +53,21 @@ class ResidencePermitApplication(FSMModelMixin, TimeStamped):  # type: ignore[mi
     def is_final(self) -> bool:
         return self.state in PERMIT_FINAL_STATES
 
-    @transition(field=state, source=PermitState.TO_FILE, target=PermitState.FILED, permission=member_can_write)
+    @transition(
+        field=state, source=PermitState.TO_FILE, target=PermitState.FILED, permission=member_can_write
+    )
     def file(self) -> None:
         """Filed at the préfecture: the 4-month silence delay starts (CESEDA R432-1, R432-2)."""
 
-    @transition(field=state, source=PermitState.FILED, target=PermitState.GRANTED, permission=member_can_write)
+    @transition(
+        field=state, source=PermitState.FILED, target=PermitState.GRANTED, permission=member_can_write
+    )
     def grant(self) -> None:
         """The card was granted (the 75 EUR stamp is asked at this point)."""
 
-    @transition(field=state, source=PermitState.FILED, target=PermitState.REFUSED, permission=member_can_write)
+    @transition(
+        field=state, source=PermitState.FILED, target=PermitState.REFUSED, permission=member_can_write
+    )
     def refuse(self) -> None:
         """The préfecture refused the card."""
 

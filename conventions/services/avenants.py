@@ -21,9 +21,14 @@ from conventions.services.validation import require_not_before, require_not_futu
 
 
 def avenant_create(
-    *, actor: Any, convention: Convention | int, requested_end_date: dt.date, reason: str = "",
-    channel: str = Channel.WEB, now: dt.datetime | None = None,
-) -> Avenant:  # fmt: skip
+    *,
+    actor: Any,
+    convention: Convention | int,
+    requested_end_date: dt.date,
+    reason: str = "",
+    channel: str = Channel.WEB,
+    now: dt.datetime | None = None,
+) -> Avenant:
     """Draft an avenant that extends a validated convention to `requested_end_date`.
 
     Raises ValidationError when the convention is not validated, already has an open avenant, or when the
@@ -35,33 +40,46 @@ def avenant_create(
         require_writer(actor, parent.organisation_id)
         _check_can_extend(parent, requested_end_date)
         avenant = Avenant(
-            organisation_id=parent.organisation_id, convention=parent, previous_end_date=parent.effective_end_date,
-            requested_end_date=requested_end_date, reason=reason, created_by=actor,
-        )  # fmt: skip
+            organisation_id=parent.organisation_id,
+            convention=parent,
+            previous_end_date=parent.effective_end_date,
+            requested_end_date=requested_end_date,
+            reason=reason,
+            created_by=actor,
+        )
         apply_result(avenant, avenant_evaluate(avenant, today=local_today(now)))
         avenant._history_user = actor  # type: ignore[attr-defined]
         avenant.save()
         log_transition(
-            instance=avenant, transition="create", source="", target=avenant.state, actor=actor,
-            channel=channel, comment=reason, now=now,
-        )  # fmt: skip
+            instance=avenant,
+            transition="create",
+            source="",
+            target=avenant.state,
+            actor=actor,
+            channel=channel,
+            comment=reason,
+            now=now,
+        )
     return avenant
 
 
 def _check_can_extend(parent: Convention, requested_end_date: dt.date) -> None:
     if parent.state != ConventionState.VALIDATED:
         raise ValidationError(
-            {"convention": f"{describe(parent)} is {state_label(parent)}: only a validated convention is extended "
-             "by an avenant."}
-        )  # fmt: skip
+            {
+                "convention": f"{describe(parent)} is {state_label(parent)}: "
+                "only a validated convention is extended by an avenant."
+            }
+        )
     if requested_end_date <= parent.effective_end_date:
         raise ValidationError(
-            {"requested_end_date": f"{requested_end_date:%Y-%m-%d} does not extend the end date in force "
-             f"{parent.effective_end_date:%Y-%m-%d}."}
-        )  # fmt: skip
+            {
+                "requested_end_date": f"{requested_end_date:%Y-%m-%d} does not extend the end date in force "
+                f"{parent.effective_end_date:%Y-%m-%d}."
+            }
+        )
     if parent.avenants.filter(state__in=AVENANT_OPEN_STATES).exists():
         raise ValidationError({"convention": f"{describe(parent)} already has an avenant in progress."})
-
 
 
 def _refresh(avenant: Avenant, today: dt.date) -> None:
@@ -69,9 +87,14 @@ def _refresh(avenant: Avenant, today: dt.date) -> None:
 
 
 def avenant_submit(
-    *, actor: Any, avenant: Avenant | int, received_on: dt.date, channel: str = Channel.WEB, comment: str = "",
+    *,
+    actor: Any,
+    avenant: Avenant | int,
+    received_on: dt.date,
+    channel: str = Channel.WEB,
+    comment: str = "",
     now: dt.datetime | None = None,
-) -> Avenant:  # fmt: skip
+) -> Avenant:
     """File the avenant; 15 days of silence from `received_on` accept it (R426-21)."""
 
     def prepare(instance: Avenant, today: dt.date) -> None:
@@ -80,15 +103,27 @@ def avenant_submit(
         _refresh(instance, today)
 
     return run_transition(
-        Avenant, _pk(avenant), name="submit", target=AvenantState.SUBMITTED, actor=actor, channel=channel,
-        comment=comment, now=now, prepare=prepare,
-    )  # fmt: skip
+        Avenant,
+        _pk(avenant),
+        name="submit",
+        target=AvenantState.SUBMITTED,
+        actor=actor,
+        channel=channel,
+        comment=comment,
+        now=now,
+        prepare=prepare,
+    )
 
 
 def avenant_request_documents(
-    *, actor: Any, avenant: Avenant | int, requested_on: dt.date, channel: str = Channel.WEB, comment: str = "",
+    *,
+    actor: Any,
+    avenant: Avenant | int,
+    requested_on: dt.date,
+    channel: str = Channel.WEB,
+    comment: str = "",
     now: dt.datetime | None = None,
-) -> Avenant:  # fmt: skip
+) -> Avenant:
     """Missing documents asked: no silence deadline until they arrive, then 15 days again (CRPA L114-5)."""
 
     def prepare(instance: Avenant, today: dt.date) -> None:
@@ -98,15 +133,27 @@ def avenant_request_documents(
         _refresh(instance, today)
 
     return run_transition(
-        Avenant, _pk(avenant), name="request_documents", target=AvenantState.DOCUMENTS_REQUESTED, actor=actor,
-        channel=channel, comment=comment, now=now, prepare=prepare,
-    )  # fmt: skip
+        Avenant,
+        _pk(avenant),
+        name="request_documents",
+        target=AvenantState.DOCUMENTS_REQUESTED,
+        actor=actor,
+        channel=channel,
+        comment=comment,
+        now=now,
+        prepare=prepare,
+    )
 
 
 def avenant_receive_documents(
-    *, actor: Any, avenant: Avenant | int, received_on: dt.date, channel: str = Channel.WEB, comment: str = "",
+    *,
+    actor: Any,
+    avenant: Avenant | int,
+    received_on: dt.date,
+    channel: str = Channel.WEB,
+    comment: str = "",
     now: dt.datetime | None = None,
-) -> Avenant:  # fmt: skip
+) -> Avenant:
     def prepare(instance: Avenant, today: dt.date) -> None:
         require_not_future("documents_received_on", received_on, today)
         require_not_before(
@@ -116,15 +163,29 @@ def avenant_receive_documents(
         _refresh(instance, today)
 
     return run_transition(
-        Avenant, _pk(avenant), name="receive_documents", target=AvenantState.SUBMITTED, actor=actor,
-        channel=channel, comment=comment, now=now, prepare=prepare,
-    )  # fmt: skip
+        Avenant,
+        _pk(avenant),
+        name="receive_documents",
+        target=AvenantState.SUBMITTED,
+        actor=actor,
+        channel=channel,
+        comment=comment,
+        now=now,
+        prepare=prepare,
+    )
 
 
 def avenant_record_decision(
-    *, actor: Any, avenant: Avenant | int, decision: str, decided_on: dt.date, reference: str = "",
-    channel: str = Channel.WEB, comment: str = "", now: dt.datetime | None = None,
-) -> Avenant:  # fmt: skip
+    *,
+    actor: Any,
+    avenant: Avenant | int,
+    decision: str,
+    decided_on: dt.date,
+    reference: str = "",
+    channel: str = Channel.WEB,
+    comment: str = "",
+    now: dt.datetime | None = None,
+) -> Avenant:
     """Record an explicit answer ("validated" or "refused"); a validation extends the convention."""
     targets = {"validated": ("validate", AvenantState.VALIDATED), "refused": ("refuse", AvenantState.REFUSED)}
     if decision not in targets:
@@ -142,19 +203,37 @@ def avenant_record_decision(
             permits_open_for_avenants([instance.pk])
 
     return run_transition(
-        Avenant, _pk(avenant), name=name, target=target, actor=actor, channel=channel, comment=comment,
-        now=now, prepare=prepare, after=after,
-    )  # fmt: skip
+        Avenant,
+        _pk(avenant),
+        name=name,
+        target=target,
+        actor=actor,
+        channel=channel,
+        comment=comment,
+        now=now,
+        prepare=prepare,
+        after=after,
+    )
 
 
 def avenant_withdraw(
-    *, actor: Any, avenant: Avenant | int, channel: str = Channel.WEB, comment: str = "",
+    *,
+    actor: Any,
+    avenant: Avenant | int,
+    channel: str = Channel.WEB,
+    comment: str = "",
     now: dt.datetime | None = None,
-) -> Avenant:  # fmt: skip
+) -> Avenant:
     return run_transition(
-        Avenant, _pk(avenant), name="withdraw", target=AvenantState.WITHDRAWN, actor=actor, channel=channel,
-        comment=comment, now=now,
-    )  # fmt: skip
+        Avenant,
+        _pk(avenant),
+        name="withdraw",
+        target=AvenantState.WITHDRAWN,
+        actor=actor,
+        channel=channel,
+        comment=comment,
+        now=now,
+    )
 
 
 def extend_conventions_for_avenants(avenant_ids: list[int]) -> int:
@@ -162,7 +241,9 @@ def extend_conventions_for_avenants(avenant_ids: list[int]) -> int:
 
     The signed `end_date` is kept as it was; `effective_end_date` carries the extension.
     """
-    requested = Avenant.objects.filter(pk__in=avenant_ids, convention=OuterRef("pk")).values("requested_end_date")
+    requested = Avenant.objects.filter(pk__in=avenant_ids, convention=OuterRef("pk")).values(
+        "requested_end_date"
+    )
     return Convention.objects.filter(avenants__pk__in=avenant_ids).update(
         effective_end_date=Subquery(requested[:1]), updated_at=timezone.now()
     )

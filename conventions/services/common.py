@@ -47,12 +47,21 @@ def check_version(instance: Any, expected_version: int | None) -> None:
     if expected_version is not None and instance.version != expected_version:
         raise ConflictError(
             f"{describe(instance)} was changed by someone else since you opened it (you edited version "
-            f"{expected_version}, it is now at version {instance.version}); reload it and apply your change again."
+            f"{expected_version}, it is now at version {instance.version}); "
+            "reload it and apply your change again."
         )
 
 
 def log_transition(
-    *, instance: Any, transition: str, source: str, target: str, actor: Any, channel: str, comment: str, now: dt.datetime
+    *,
+    instance: Any,
+    transition: str,
+    source: str,
+    target: str,
+    actor: Any,
+    channel: str,
+    comment: str,
+    now: dt.datetime,
 ) -> TransitionLog:
     return TransitionLog.objects.create(
         organisation_id=instance.organisation_id,
@@ -72,10 +81,14 @@ def log_transition(
 def _check_allowed(instance: Any, name: str, actor: Any) -> None:
     method = getattr(instance, name)
     if not can_proceed(method, check_conditions=False):
-        raise TransitionError(f"Cannot {name.replace('_', ' ')} {describe(instance)}: it is {state_label(instance)}.")
+        raise TransitionError(
+            f"Cannot {name.replace('_', ' ')} {describe(instance)}: it is {state_label(instance)}."
+        )
     meta = method._django_fsm
     if actor is not None and not meta.has_transition_perm(instance, instance.state, actor):
-        raise PermissionDenied(f"You may not {name.replace('_', ' ')} {describe(instance)}: your role is read-only.")
+        raise PermissionDenied(
+            f"You may not {name.replace('_', ' ')} {describe(instance)}: your role is read-only."
+        )
 
 
 def run_transition(
@@ -106,14 +119,16 @@ def run_transition(
     with transaction.atomic():
         instance: Any = model._default_manager.select_for_update().get(pk=pk)
         if instance.state == target:
-            return instance  # type: ignore[no-any-return]
+            return instance
         check_version(instance, expected_version)
         _check_allowed(instance, name, actor)
         if prepare is not None:
             prepare(instance, today)
         method = getattr(instance, name)
         if not can_proceed(method):
-            raise TransitionError(f"Cannot {name.replace('_', ' ')} {describe(instance)}: {unmet(instance, name)}")
+            raise TransitionError(
+                f"Cannot {name.replace('_', ' ')} {describe(instance)}: {unmet(instance, name)}"
+            )
         source = instance.state
         method()
         instance.version += 1
@@ -121,14 +136,26 @@ def run_transition(
         if after is not None:
             after(instance, today)
         log_transition(
-            instance=instance, transition=name, source=source, target=instance.state,
-            actor=actor, channel=channel, comment=comment, now=now,
-        )  # fmt: skip
+            instance=instance,
+            transition=name,
+            source=source,
+            target=instance.state,
+            actor=actor,
+            channel=channel,
+            comment=comment,
+            now=now,
+        )
         file_transitioned.send(
-            sender=model, instance=instance, transition=name, source=source, target=instance.state,
-            actor=actor, channel=channel, today=today,
-        )  # fmt: skip
-    return instance  # type: ignore[no-any-return]
+            sender=model,
+            instance=instance,
+            transition=name,
+            source=source,
+            target=instance.state,
+            actor=actor,
+            channel=channel,
+            today=today,
+        )
+    return instance
 
 
 def unmet(instance: Any, name: str) -> str:
@@ -137,5 +164,9 @@ def unmet(instance: Any, name: str) -> str:
     if missing:
         return "these fields are missing: " + ", ".join(missing) + "."
     if not getattr(instance, "validation_required", True):
-        return "the rules say this stay needs no validation (regime " + str(getattr(instance, "regime", "")) + ")."
+        return (
+            "the rules say this stay needs no validation (regime "
+            + str(getattr(instance, "regime", ""))
+            + ")."
+        )
     return "the rules say this stay needs a validation by the administration."

@@ -16,9 +16,11 @@ from conventions.services.common import (
     describe,
     local_today,
     log_transition,
-    pk_of as _pk,
     run_transition,
     state_label,
+)
+from conventions.services.common import (
+    pk_of as _pk,
 )
 from conventions.services.errors import PermissionDenied
 from conventions.services.evaluation import apply_result, convention_evaluate
@@ -28,15 +30,40 @@ from hostportal.selectors import user_can_write
 
 EDITABLE_FIELDS = frozenset(
     {
-        "category", "programme", "same_group", "sending_establishment", "tutor_name", "tutor_email",
-        "start_date", "end_date", "weekly_hours", "hourly_gratification_eur", "monthly_resources_eur",
+        "category",
+        "programme",
+        "same_group",
+        "sending_establishment",
+        "tutor_name",
+        "tutor_email",
+        "start_date",
+        "end_date",
+        "weekly_hours",
+        "hourly_gratification_eur",
+        "monthly_resources_eur",
     }
-)  # fmt: skip
+)
 # Once filed, the administration examines these values: changing them means withdrawing and filing again.
 RULE_INPUT_FIELDS = frozenset(
-    {"category", "programme", "same_group", "start_date", "end_date", "hourly_gratification_eur", "monthly_resources_eur"}
+    {
+        "category",
+        "programme",
+        "same_group",
+        "start_date",
+        "end_date",
+        "hourly_gratification_eur",
+        "monthly_resources_eur",
+    }
 )
-COMPUTED_FIELDS = ["state", "version", "regime", "validation_required", "filing_deadline", "silence_deadline", "effective_end_date"]
+COMPUTED_FIELDS = [
+    "state",
+    "version",
+    "regime",
+    "validation_required",
+    "filing_deadline",
+    "silence_deadline",
+    "effective_end_date",
+]
 
 
 def require_writer(actor: Any, organisation_id: int) -> None:
@@ -47,20 +74,27 @@ def require_writer(actor: Any, organisation_id: int) -> None:
 def _reject_unknown(fields: dict[str, Any]) -> None:
     unknown = sorted(set(fields) - EDITABLE_FIELDS)
     if unknown:
-        raise ValidationError({name: f"{name} is not a field that can be set on a convention." for name in unknown})
+        raise ValidationError(
+            {name: f"{name} is not a field that can be set on a convention." for name in unknown}
+        )
 
 
 def _validate_and_compute(convention: Convention, *, today: dt.date) -> None:
-    convention.full_clean(exclude=[*COMPUTED_FIELDS, "organisation", "intern", "created_by"], validate_unique=False)
+    convention.full_clean(
+        exclude=[*COMPUTED_FIELDS, "organisation", "intern", "created_by"], validate_unique=False
+    )
     apply_result(convention, convention_evaluate(convention, today=today))
 
 
 def _create_checklist(convention: Convention) -> None:
     DocumentItem.objects.bulk_create(
         DocumentItem(
-            organisation_id=convention.organisation_id, convention=convention, step=DocumentStep.VLS_TS,
-            code=item.code, label=item.label_en,
-        )  # fmt: skip
+            organisation_id=convention.organisation_id,
+            convention=convention,
+            step=DocumentStep.VLS_TS,
+            code=item.code,
+            label=item.label_en,
+        )
         for item in VLS_TS_DOCUMENTS
     )
 
@@ -92,9 +126,15 @@ def convention_create(
         convention.save()
         _create_checklist(convention)
         log_transition(
-            instance=convention, transition="create", source="", target=convention.state,
-            actor=actor, channel=channel, comment="", now=now,
-        )  # fmt: skip
+            instance=convention,
+            transition="create",
+            source="",
+            target=convention.state,
+            actor=actor,
+            channel=channel,
+            comment="",
+            now=now,
+        )
     return convention
 
 
@@ -160,9 +200,15 @@ def convention_refresh_rules(convention: Convention, *, now: dt.datetime | None 
 
 
 def convention_submit(
-    *, actor: Any, convention: Convention | int, received_on: dt.date, channel: str = Channel.WEB,
-    comment: str = "", now: dt.datetime | None = None, expected_version: int | None = None,
-) -> Convention:  # fmt: skip
+    *,
+    actor: Any,
+    convention: Convention | int,
+    received_on: dt.date,
+    channel: str = Channel.WEB,
+    comment: str = "",
+    now: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Convention:
     """File the convention: `received_on` is the day the administration received it.
 
     The silence deadline starts from it (CESEDA R426-20). Needs the mandatory fields and a stay that needs a
@@ -175,26 +221,50 @@ def convention_submit(
         _refresh(instance, today)
 
     return run_transition(
-        Convention, _pk(convention), name="submit", target=ConventionState.SUBMITTED, actor=actor,
-        channel=channel, comment=comment, now=now, expected_version=expected_version, prepare=prepare,
-    )  # fmt: skip
+        Convention,
+        _pk(convention),
+        name="submit",
+        target=ConventionState.SUBMITTED,
+        actor=actor,
+        channel=channel,
+        comment=comment,
+        now=now,
+        expected_version=expected_version,
+        prepare=prepare,
+    )
 
 
 def convention_mark_not_required(
-    *, actor: Any, convention: Convention | int, channel: str = Channel.WEB, comment: str = "",
+    *,
+    actor: Any,
+    convention: Convention | int,
+    channel: str = Channel.WEB,
+    comment: str = "",
     now: dt.datetime | None = None,
-) -> Convention:  # fmt: skip
+) -> Convention:
     """Close a draft whose stay needs no validation (EU citizen, short stay, Canadian exemption)."""
     return run_transition(
-        Convention, _pk(convention), name="mark_not_required", target=ConventionState.NOT_REQUIRED,
-        actor=actor, channel=channel, comment=comment, now=now, prepare=_refresh,
-    )  # fmt: skip
+        Convention,
+        _pk(convention),
+        name="mark_not_required",
+        target=ConventionState.NOT_REQUIRED,
+        actor=actor,
+        channel=channel,
+        comment=comment,
+        now=now,
+        prepare=_refresh,
+    )
 
 
 def convention_request_documents(
-    *, actor: Any, convention: Convention | int, requested_on: dt.date, channel: str = Channel.WEB,
-    comment: str = "", now: dt.datetime | None = None,
-) -> Convention:  # fmt: skip
+    *,
+    actor: Any,
+    convention: Convention | int,
+    requested_on: dt.date,
+    channel: str = Channel.WEB,
+    comment: str = "",
+    now: dt.datetime | None = None,
+) -> Convention:
     """The administration asked for missing documents: the silence delay stops (CRPA L114-5)."""
 
     def prepare(instance: Convention, today: dt.date) -> None:
@@ -204,15 +274,27 @@ def convention_request_documents(
         _refresh(instance, today)
 
     return run_transition(
-        Convention, _pk(convention), name="request_documents", target=ConventionState.DOCUMENTS_REQUESTED,
-        actor=actor, channel=channel, comment=comment, now=now, prepare=prepare,
-    )  # fmt: skip
+        Convention,
+        _pk(convention),
+        name="request_documents",
+        target=ConventionState.DOCUMENTS_REQUESTED,
+        actor=actor,
+        channel=channel,
+        comment=comment,
+        now=now,
+        prepare=prepare,
+    )
 
 
 def convention_receive_documents(
-    *, actor: Any, convention: Convention | int, received_on: dt.date, channel: str = Channel.WEB,
-    comment: str = "", now: dt.datetime | None = None,
-) -> Convention:  # fmt: skip
+    *,
+    actor: Any,
+    convention: Convention | int,
+    received_on: dt.date,
+    channel: str = Channel.WEB,
+    comment: str = "",
+    now: dt.datetime | None = None,
+) -> Convention:
     """The requested documents reached the administration: the silence deadline moves later."""
 
     def prepare(instance: Convention, today: dt.date) -> None:
@@ -224,17 +306,34 @@ def convention_receive_documents(
         _refresh(instance, today)
 
     return run_transition(
-        Convention, _pk(convention), name="receive_documents", target=ConventionState.SUBMITTED,
-        actor=actor, channel=channel, comment=comment, now=now, prepare=prepare,
-    )  # fmt: skip
+        Convention,
+        _pk(convention),
+        name="receive_documents",
+        target=ConventionState.SUBMITTED,
+        actor=actor,
+        channel=channel,
+        comment=comment,
+        now=now,
+        prepare=prepare,
+    )
 
 
 def convention_record_decision(
-    *, actor: Any, convention: Convention | int, decision: str, decided_on: dt.date, reference: str = "",
-    channel: str = Channel.WEB, comment: str = "", now: dt.datetime | None = None,
-) -> Convention:  # fmt: skip
+    *,
+    actor: Any,
+    convention: Convention | int,
+    decision: str,
+    decided_on: dt.date,
+    reference: str = "",
+    channel: str = Channel.WEB,
+    comment: str = "",
+    now: dt.datetime | None = None,
+) -> Convention:
     """Record the administration's explicit answer: decision is "validated" or "refused"."""
-    targets = {"validated": ("validate", ConventionState.VALIDATED), "refused": ("refuse", ConventionState.REFUSED)}
+    targets = {
+        "validated": ("validate", ConventionState.VALIDATED),
+        "refused": ("refuse", ConventionState.REFUSED),
+    }
     if decision not in targets:
         raise ValidationError({"decision": f"{decision!r} is not a decision: use 'validated' or 'refused'."})
     name, target = targets[decision]
@@ -245,18 +344,34 @@ def convention_record_decision(
         instance.decision_on, instance.decision_reference = decided_on, reference
 
     return run_transition(
-        Convention, _pk(convention), name=name, target=target, actor=actor, channel=channel,
-        comment=comment, now=now, prepare=prepare,
-    )  # fmt: skip
+        Convention,
+        _pk(convention),
+        name=name,
+        target=target,
+        actor=actor,
+        channel=channel,
+        comment=comment,
+        now=now,
+        prepare=prepare,
+    )
 
 
 def convention_withdraw(
-    *, actor: Any, convention: Convention | int, channel: str = Channel.WEB, comment: str = "",
+    *,
+    actor: Any,
+    convention: Convention | int,
+    channel: str = Channel.WEB,
+    comment: str = "",
     now: dt.datetime | None = None,
-) -> Convention:  # fmt: skip
+) -> Convention:
     """The host gives the stage up; allowed from any non-final state."""
     return run_transition(
-        Convention, _pk(convention), name="withdraw", target=ConventionState.WITHDRAWN, actor=actor,
-        channel=channel, comment=comment, now=now,
-    )  # fmt: skip
-
+        Convention,
+        _pk(convention),
+        name="withdraw",
+        target=ConventionState.WITHDRAWN,
+        actor=actor,
+        channel=channel,
+        comment=comment,
+        now=now,
+    )

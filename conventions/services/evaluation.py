@@ -36,7 +36,7 @@ def convention_check_input(convention: Convention, *, today: dt.date) -> CheckIn
     return CheckInput(
         kind=Kind.CONVENTION,
         category=Category(convention.category),
-        nationality=str(convention.intern.nationality.code),
+        nationality=str(convention.intern.nationality),
         start_date=convention.start_date,
         end_date=convention.end_date,
         new_end_date=None,
@@ -56,7 +56,7 @@ def avenant_check_input(avenant: Avenant, *, today: dt.date) -> CheckInput:
     return CheckInput(
         kind=Kind.AVENANT,
         category=Category(convention.category),
-        nationality=str(convention.intern.nationality.code),
+        nationality=str(convention.intern.nationality),
         start_date=convention.start_date,
         end_date=avenant.previous_end_date,
         new_end_date=avenant.requested_end_date,
@@ -75,7 +75,9 @@ def convention_evaluate(
     convention: Convention, *, today: dt.date, parameters: Sequence[ParameterValue] | None = None
 ) -> CheckResult:
     """The full rule evaluation of a convention (dates, money, warnings, and why each date)."""
-    return evaluate(convention_check_input(convention, today=today), parameters=parameters or load_parameters())
+    return evaluate(
+        convention_check_input(convention, today=today), parameters=parameters or load_parameters()
+    )
 
 
 def avenant_evaluate(

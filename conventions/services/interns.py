@@ -13,10 +13,18 @@ from hostportal.models import Organisation
 
 INTERN_FIELDS = frozenset(
     {
-        "first_name", "last_name", "nationality", "date_of_birth", "email", "country_of_residence",
-        "passport_number", "passport_expires_on", "notify_intern", "language",
+        "first_name",
+        "last_name",
+        "nationality",
+        "date_of_birth",
+        "email",
+        "country_of_residence",
+        "passport_number",
+        "passport_expires_on",
+        "notify_intern",
+        "language",
     }
-)  # fmt: skip
+)
 
 
 def _reject_unknown(fields: dict[str, Any]) -> None:
@@ -53,4 +61,3 @@ def intern_update(*, actor: Any, intern: Intern | int, **changes: Any) -> Intern
         for convention in instance.conventions.filter(state=ConventionState.DRAFT):
             convention_refresh_rules(convention)
     return instance
-

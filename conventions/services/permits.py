@@ -34,15 +34,22 @@ def permits_open_for_avenants(avenant_ids: list[int]) -> list[ResidencePermitApp
     )
     permits = ResidencePermitApplication.objects.bulk_create(
         ResidencePermitApplication(
-            avenant_id=pk, convention_id=conv, organisation_id=org, stamp_amount_eur=RESIDENCE_PERMIT_STAMP_EUR
+            avenant_id=pk,
+            convention_id=conv,
+            organisation_id=org,
+            stamp_amount_eur=RESIDENCE_PERMIT_STAMP_EUR,
         )
         for pk, conv, org in avenants
     )
     DocumentItem.objects.bulk_create(
         DocumentItem(
-            organisation_id=permit.organisation_id, convention_id=permit.convention_id, permit_application=permit,
-            step=DocumentStep.RESIDENCE_PERMIT, code=item.code, label=item.label_en,
-        )  # fmt: skip
+            organisation_id=permit.organisation_id,
+            convention_id=permit.convention_id,
+            permit_application=permit,
+            step=DocumentStep.RESIDENCE_PERMIT,
+            code=item.code,
+            label=item.label_en,
+        )
         for permit in permits
         for item in RESIDENCE_PERMIT_DOCUMENTS
     )
@@ -50,9 +57,15 @@ def permits_open_for_avenants(avenant_ids: list[int]) -> list[ResidencePermitApp
 
 
 def permit_file(
-    *, actor: Any, permit: ResidencePermitApplication | int, filed_on: dt.date, prefecture: str = "",
-    channel: str = Channel.WEB, comment: str = "", now: dt.datetime | None = None,
-) -> ResidencePermitApplication:  # fmt: skip
+    *,
+    actor: Any,
+    permit: ResidencePermitApplication | int,
+    filed_on: dt.date,
+    prefecture: str = "",
+    channel: str = Channel.WEB,
+    comment: str = "",
+    now: dt.datetime | None = None,
+) -> ResidencePermitApplication:
     """Filed at the préfecture: 4 months of silence from `filed_on` mean refusal (CESEDA R432-2)."""
 
     def prepare(instance: ResidencePermitApplication, today: dt.date) -> None:
@@ -61,16 +74,31 @@ def permit_file(
         instance.silence_deadline = residence_permit_silence_deadline(filed_on=filed_on).value
 
     return run_transition(
-        ResidencePermitApplication, _pk(permit), name="file", target=PermitState.FILED, actor=actor,
-        channel=channel, comment=comment, now=now, prepare=prepare,
-    )  # fmt: skip
+        ResidencePermitApplication,
+        _pk(permit),
+        name="file",
+        target=PermitState.FILED,
+        actor=actor,
+        channel=channel,
+        comment=comment,
+        now=now,
+        prepare=prepare,
+    )
 
 
 def permit_record_decision(
-    *, actor: Any, permit: ResidencePermitApplication | int, decision: str, decided_on: dt.date,
-    reference: str = "", card_valid_until: dt.date | None = None, stamp_paid_on: dt.date | None = None,
-    channel: str = Channel.WEB, comment: str = "", now: dt.datetime | None = None,
-) -> ResidencePermitApplication:  # fmt: skip
+    *,
+    actor: Any,
+    permit: ResidencePermitApplication | int,
+    decision: str,
+    decided_on: dt.date,
+    reference: str = "",
+    card_valid_until: dt.date | None = None,
+    stamp_paid_on: dt.date | None = None,
+    channel: str = Channel.WEB,
+    comment: str = "",
+    now: dt.datetime | None = None,
+) -> ResidencePermitApplication:
     """Record the préfecture's answer: "granted" (the 75 EUR stamp is asked then) or "refused"."""
     targets = {"granted": ("grant", PermitState.GRANTED), "refused": ("refuse", PermitState.REFUSED)}
     if decision not in targets:
@@ -84,7 +112,13 @@ def permit_record_decision(
         instance.card_valid_until, instance.stamp_paid_on = card_valid_until, stamp_paid_on
 
     return run_transition(
-        ResidencePermitApplication, _pk(permit), name=name, target=target, actor=actor, channel=channel,
-        comment=comment, now=now, prepare=prepare,
-    )  # fmt: skip
-
+        ResidencePermitApplication,
+        _pk(permit),
+        name=name,
+        target=target,
+        actor=actor,
+        channel=channel,
+        comment=comment,
+        now=now,
+        prepare=prepare,
+    )

@@ -59,18 +59,32 @@ def sweep_deadlines(*, today: dt.date | None = None, now: dt.datetime | None = N
     report = SweepReport(today=today or local_today(now))
     with transaction.atomic():
         report.conventions_refused = _move(
-            Convention, ConventionState.SUBMITTED, ConventionState.REFUSED_BY_SILENCE, "refuse_by_silence", report.today, now
-        )  # fmt: skip
+            Convention,
+            ConventionState.SUBMITTED,
+            ConventionState.REFUSED_BY_SILENCE,
+            "refuse_by_silence",
+            report.today,
+            now,
+        )
         report.avenants_accepted = _move(
-            Avenant, AvenantState.SUBMITTED, AvenantState.ACCEPTED_BY_SILENCE, "accept_by_silence", report.today, now
-        )  # fmt: skip
+            Avenant,
+            AvenantState.SUBMITTED,
+            AvenantState.ACCEPTED_BY_SILENCE,
+            "accept_by_silence",
+            report.today,
+            now,
+        )
         if report.avenants_accepted:
             extend_conventions_for_avenants(report.avenants_accepted)
             permits_open_for_avenants(report.avenants_accepted)
         report.permits_refused = _move(
-            ResidencePermitApplication, PermitState.FILED, PermitState.REFUSED_BY_SILENCE, "refuse_by_silence",
-            report.today, now,
-        )  # fmt: skip
+            ResidencePermitApplication,
+            PermitState.FILED,
+            PermitState.REFUSED_BY_SILENCE,
+            "refuse_by_silence",
+            report.today,
+            now,
+        )
     return report
 
 
@@ -89,7 +103,9 @@ def _move(
     ids = [pk for pk, _, _ in rows]
     manager.filter(pk__in=ids, state=source).update(
         state=target,
-        decision_on=ExpressionWrapper(F("silence_deadline") + dt.timedelta(days=1), output_field=models.DateField()),
+        decision_on=ExpressionWrapper(
+            F("silence_deadline") + dt.timedelta(days=1), output_field=models.DateField()
+        ),
         version=F("version") + 1,
         updated_at=now,
     )
@@ -99,15 +115,27 @@ def _move(
 
 
 def _log(
-    model: type[models.Model], rows: list[tuple[int, int, dt.date]], source: str, target: str, transition: str,
+    model: type[models.Model],
+    rows: list[tuple[int, int, dt.date]],
+    source: str,
+    target: str,
+    transition: str,
     now: dt.datetime,
-) -> None:  # fmt: skip
+) -> None:
     content_type = ContentType.objects.get_for_model(model)
     TransitionLog.objects.bulk_create(
         TransitionLog(
-            organisation_id=org, content_type=content_type, object_id=pk, transition=transition,
-            source_state=source, target_state=target, actor=None, actor_label=f"{SYSTEM_LABEL} (deadline sweep)",
-            channel=Channel.SWEEP, comment=SWEEP_COMMENT.format(deadline=deadline.isoformat()), created_at=now,
-        )  # fmt: skip
+            organisation_id=org,
+            content_type=content_type,
+            object_id=pk,
+            transition=transition,
+            source_state=source,
+            target_state=target,
+            actor=None,
+            actor_label=f"{SYSTEM_LABEL} (deadline sweep)",
+            channel=Channel.SWEEP,
+            comment=SWEEP_COMMENT.format(deadline=deadline.isoformat()),
+            created_at=now,
+        )
         for pk, org, deadline in rows
     )

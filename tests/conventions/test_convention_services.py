@@ -105,7 +105,9 @@ def test_submit_twice_is_a_no_op(submitted_convention: Convention, alice: Any) -
 def test_submit_needs_mandatory_fields(make_convention: Any, alice: Any) -> None:
     convention = make_convention(tutor_name="", monthly_resources_eur=None)
     with pytest.raises(TransitionError, match="tutor_name, monthly_resources_eur"):
-        services.convention_submit(actor=alice, convention=convention, received_on=dt.date(2026, 11, 2), now=NOW)
+        services.convention_submit(
+            actor=alice, convention=convention, received_on=dt.date(2026, 11, 2), now=NOW
+        )
     convention.refresh_from_db()
     assert convention.state == ConventionState.DRAFT and convention.received_on is None
 
@@ -113,7 +115,9 @@ def test_submit_needs_mandatory_fields(make_convention: Any, alice: Any) -> None
 def test_submit_refuses_a_future_reception_date(make_convention: Any, alice: Any) -> None:
     convention = make_convention()
     with pytest.raises(ValidationError) as excinfo:
-        services.convention_submit(actor=alice, convention=convention, received_on=dt.date(2026, 12, 25), now=NOW)
+        services.convention_submit(
+            actor=alice, convention=convention, received_on=dt.date(2026, 12, 25), now=NOW
+        )
     assert "received_on" in excinfo.value.message_dict
 
 
@@ -121,7 +125,9 @@ def test_eu_citizen_needs_no_validation(make_convention: Any, alice: Any, acme: 
     convention = make_convention(intern=InternFactory(organisation=acme, nationality="DE"))
     assert convention.regime == "eu_citizen" and convention.filing_deadline is None
     with pytest.raises(TransitionError, match="no validation"):
-        services.convention_submit(actor=alice, convention=convention, received_on=dt.date(2026, 11, 2), now=NOW)
+        services.convention_submit(
+            actor=alice, convention=convention, received_on=dt.date(2026, 11, 2), now=NOW
+        )
     closed = services.convention_mark_not_required(actor=alice, convention=convention, now=NOW)
     assert closed.state == ConventionState.NOT_REQUIRED
 
@@ -146,9 +152,13 @@ def test_documents_loop_suspends_the_silence_deadline(submitted_convention: Conv
 
 def test_decision_validated_is_final(submitted_convention: Convention, alice: Any) -> None:
     done = services.convention_record_decision(
-        actor=alice, convention=submitted_convention, decision="validated", decided_on=dt.date(2026, 11, 20),
-        reference="VISA-2026-001", now=NOW,
-    )  # fmt: skip
+        actor=alice,
+        convention=submitted_convention,
+        decision="validated",
+        decided_on=dt.date(2026, 11, 20),
+        reference="VISA-2026-001",
+        now=NOW,
+    )
     assert done.state == ConventionState.VALIDATED and done.decision_reference == "VISA-2026-001"
     with pytest.raises(TransitionError, match="Validated"):
         services.convention_withdraw(actor=alice, convention=done, now=NOW)
@@ -192,9 +202,12 @@ def test_state_cannot_be_set_directly(submitted_convention: Convention) -> None:
 def test_update_recomputes_deadlines_and_bumps_version(make_convention: Any, alice: Any) -> None:
     convention = make_convention()
     updated = services.convention_update(
-        actor=alice, convention=convention, expected_version=convention.version, start_date=dt.date(2027, 4, 30),
+        actor=alice,
+        convention=convention,
+        expected_version=convention.version,
+        start_date=dt.date(2027, 4, 30),
         end_date=dt.date(2027, 9, 30),
-    )  # fmt: skip
+    )
     assert updated.filing_deadline == dt.date(2027, 2, 28)  # month end clamps
     assert updated.version == convention.version + 1
     assert updated.history.count() == 2  # creation + change, for the auditors
@@ -203,9 +216,13 @@ def test_update_recomputes_deadlines_and_bumps_version(make_convention: Any, ali
 def test_two_people_editing_at_once_do_not_overwrite_each_other(make_convention: Any, alice: Any) -> None:
     convention = make_convention()
     loaded_version = convention.version
-    services.convention_update(actor=alice, convention=convention, expected_version=loaded_version, tutor_name="A")
+    services.convention_update(
+        actor=alice, convention=convention, expected_version=loaded_version, tutor_name="A"
+    )
     with pytest.raises(ConflictError, match="changed by someone else"):
-        services.convention_update(actor=alice, convention=convention, expected_version=loaded_version, tutor_name="B")
+        services.convention_update(
+            actor=alice, convention=convention, expected_version=loaded_version, tutor_name="B"
+        )
     convention.refresh_from_db()
     assert convention.tutor_name == "A"
 
@@ -213,7 +230,10 @@ def test_two_people_editing_at_once_do_not_overwrite_each_other(make_convention:
 def test_rule_inputs_are_frozen_once_submitted(submitted_convention: Convention, alice: Any) -> None:
     with pytest.raises(ValidationError) as excinfo:
         services.convention_update(
-            actor=alice, convention=submitted_convention, expected_version=None, start_date=dt.date(2027, 5, 1)
+            actor=alice,
+            convention=submitted_convention,
+            expected_version=None,
+            start_date=dt.date(2027, 5, 1),
         )
     assert "start_date" in excinfo.value.message_dict
     services.convention_update(

@@ -34,7 +34,9 @@ def submit_many(make_convention: Any, alice: Any, acme: Any, count: int) -> list
     for _ in range(count):
         convention = make_convention(intern=InternFactory(organisation=acme))
         conventions.append(
-            services.convention_submit(actor=alice, convention=convention, received_on=dt.date(2026, 11, 2), now=NOW)
+            services.convention_submit(
+                actor=alice, convention=convention, received_on=dt.date(2026, 11, 2), now=NOW
+            )
         )
     return conventions
 
@@ -90,7 +92,11 @@ def test_query_count_does_not_grow_with_rows(make_convention: Any, alice: Any, a
 
 def accepted_avenant_setup(submitted_convention: Convention, alice: Any) -> Avenant:
     services.convention_record_decision(
-        actor=alice, convention=submitted_convention, decision="validated", decided_on=dt.date(2026, 11, 20), now=NOW
+        actor=alice,
+        convention=submitted_convention,
+        decision="validated",
+        decided_on=dt.date(2026, 11, 20),
+        now=NOW,
     )
     avenant = services.avenant_create(
         actor=alice, convention=submitted_convention, requested_end_date=dt.date(2027, 11, 30), now=NOW

@@ -30,7 +30,8 @@ class Command(BaseCommand):
         for line in describe_files(report):
             self.stdout.write(line)
         self.stdout.write(
-            f"Sweep of {report.today:%Y-%m-%d}: {len(report.conventions_refused)} convention(s) refused by silence, "
+            f"Sweep of {report.today:%Y-%m-%d}: "
+            f"{len(report.conventions_refused)} convention(s) refused by silence, "
             f"{len(report.avenants_accepted)} avenant(s) accepted by silence, "
             f"{len(report.permits_refused)} carte de séjour application(s) refused by silence."
         )
