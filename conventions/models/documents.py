@@ -52,10 +52,16 @@ class DocumentItem(TimeStamped):
     class Meta:
         ordering = ["convention", "step", "pk"]
         constraints = [
+            # One line per document and step: per convention for the visa, per application for the card.
             models.UniqueConstraint(
-                fields=["convention", "step", "code", "permit_application"],
-                name="document_item_unique_per_step",
-                nulls_distinct=False,
+                fields=["convention", "step", "code"],
+                condition=models.Q(permit_application__isnull=True),
+                name="document_item_unique_per_convention_step",
+            ),
+            models.UniqueConstraint(
+                fields=["permit_application", "code"],
+                condition=models.Q(permit_application__isnull=False),
+                name="document_item_unique_per_application",
             ),
             models.CheckConstraint(
                 condition=~models.Q(status="rejected") | ~models.Q(rejection_reason=""),
