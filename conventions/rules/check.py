@@ -174,6 +174,13 @@ def _filing(inp: CheckInput, filing: ExplainedDate, out: _Collector) -> tuple[da
     return deadline, late
 
 
+def _warn_late_request(inp: CheckInput, silence_days: int, out: _Collector) -> None:
+    """CRPA L114-5: a request for documents made after the (unsuspended) deadline changes nothing."""
+    if inp.received_on is not None:
+        base = add_days(inp.received_on, silence_days)
+        out.warn(late_request_warning(base_deadline=base, documents_requested_on=inp.documents_requested_on))
+
+
 def _convention_procedure(inp: CheckInput, out: _Collector) -> _Procedure:
     deadline, late = _filing(
         inp, convention_filing_deadline(start_date=inp.start_date, programme=inp.programme), out
@@ -193,9 +200,7 @@ def _convention_procedure(inp: CheckInput, out: _Collector) -> _Procedure:
         "silence_outcome",
         Explanation(rule="the prefect's silence on a convention is a refusal", source=source),
     )
-    if inp.received_on is not None:
-        base = add_days(inp.received_on, days)
-        out.warn(late_request_warning(base_deadline=base, documents_requested_on=inp.documents_requested_on))
+    _warn_late_request(inp, days, out)
     return _Procedure(deadline, late, days, silence.value, SilenceOutcome.REFUSED)
 
 
@@ -213,10 +218,21 @@ def _avenant_procedure(inp: CheckInput, out: _Collector) -> _Procedure:
         "silence_outcome",
         Explanation(rule="the prefect's silence on an avenant is an acceptance", source=source),
     )
-    if inp.received_on is not None:
-        base = add_days(inp.received_on, days)
-        out.warn(late_request_warning(base_deadline=base, documents_requested_on=inp.documents_requested_on))
+    _warn_late_request(inp, days, out)
     return _Procedure(deadline, late, days, silence.value, SilenceOutcome.ACCEPTED)
+
+
+def _warn_parameter_changes(
+    inp: CheckInput, stay_end: date, parameters: Sequence[ParameterValue], out: _Collector
+) -> None:
+    """RULES §3: only the parameters whose minimum this stay reports can warn."""
+    keys = [MONTHLY_KEYS[inp.category]] if inp.category in MONTHLY_KEYS else []
+    hourly_parameter = hourly_key(category=inp.category, start_date=inp.start_date, stay_end=stay_end)
+    keys += [hourly_parameter] if hourly_parameter else []
+    for found in parameter_change_warnings(
+        keys=keys, start_date=inp.start_date, stay_end=stay_end, parameters=parameters
+    ):
+        out.warn(found)
 
 
 def _money(inp: CheckInput, parameters: Sequence[ParameterValue], out: _Collector) -> _Money:
@@ -238,13 +254,7 @@ def _money(inp: CheckInput, parameters: Sequence[ParameterValue], out: _Collecto
     out.explain("minimum_monthly_resources_eur", monthly.explanation if monthly else None)
     out.explain("minimum_hourly_gratification_eur", hourly.explanation if hourly else None)
     out.explain("resources_sufficient", sufficient.explanation)
-    keys = [MONTHLY_KEYS[inp.category]] if monthly else []
-    hourly_parameter = hourly_key(category=inp.category, start_date=inp.start_date, stay_end=stay_end)
-    keys += [hourly_parameter] if hourly_parameter else []
-    for found in parameter_change_warnings(
-        keys=keys, start_date=inp.start_date, stay_end=stay_end, parameters=parameters
-    ):
-        out.warn(found)
+    _warn_parameter_changes(inp, stay_end, parameters, out)
     out.warn(
         gratification_warning(
             category=inp.category,
@@ -253,6 +263,17 @@ def _money(inp: CheckInput, parameters: Sequence[ParameterValue], out: _Collecto
         )
     )
     return _Money(monthly, hourly, sufficient.value)
+
+
+def _warn_durations(inp: CheckInput, out: _Collector) -> None:
+    new_end_date = inp.new_end_date if inp.kind == Kind.AVENANT else None
+    for found in duration_warnings(
+        category=Category(inp.category),
+        start_date=inp.start_date,
+        end_date=inp.end_date,
+        new_end_date=new_end_date,
+    ):
+        out.warn(found)
 
 
 def evaluate(inp: CheckInput, *, parameters: Sequence[ParameterValue] = BUILTIN_PARAMETERS) -> CheckResult:
@@ -277,13 +298,7 @@ def evaluate(inp: CheckInput, *, parameters: Sequence[ParameterValue] = BUILTIN_
             _avenant_procedure(inp, out) if inp.kind == Kind.AVENANT else _convention_procedure(inp, out)
         )
     money = _money(inp, parameters, out)
-    for found in duration_warnings(
-        category=Category(inp.category),
-        start_date=inp.start_date,
-        end_date=inp.end_date,
-        new_end_date=inp.new_end_date if inp.kind == Kind.AVENANT else None,
-    ):
-        out.warn(found)
+    _warn_durations(inp, out)
     return CheckResult(
         validation_required=required,
         regime=regime,

@@ -162,7 +162,9 @@ def late_request_warning(
     *, base_deadline: date, documents_requested_on: date | None
 ) -> SourcedWarning | None:
     """Warn when documents were requested after the silence deadline: the request changes nothing."""
-    if documents_requested_on is None or documents_requested_on <= base_deadline:
+    if documents_requested_on is None or request_applies(
+        silence_deadline=base_deadline, documents_requested_on=documents_requested_on
+    ):
         return None
     message = (
         f"documents were requested on {documents_requested_on}, after the silence deadline {base_deadline}: "

@@ -17,8 +17,8 @@ from .inputs import CheckInput, CheckInputError, consistency_errors, future_even
 
 INPUT_KEY = "input"  # error key for a payload that is not an object (or a list of objects) at all
 REQUIRED_FIELDS = ("category", "nationality", "start_date", "end_date")
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_DECIMAL = re.compile(r"-?\d+(\.\d+)?")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_DECIMAL = re.compile(r"-?\d+(\.\d+)?", re.ASCII)
 # ISO 3166-1 alpha-2 codes, from django-countries' plain data dict (its values are lazy: never str() them).
 COUNTRY_CODES: frozenset[str] = frozenset(COUNTRIES)
 
@@ -40,7 +40,8 @@ def json_type(value: object) -> str:
 
 
 def _show(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, default=str)
+    """A value as the user wrote it in JSON (amounts decoded as Decimal print as numbers)."""
+    return str(value) if isinstance(value, Decimal) else json.dumps(value, ensure_ascii=False, default=str)
 
 
 def _string(value: object, expected: str) -> str:

@@ -69,7 +69,9 @@ def test_regime_table_in_order(
         pytest.param("IN", E, "CESEDA L426-23, R426-16, R426-20", id="standard"),
     ],
 )
-def test_regime_explanation_cites_the_row_source(regime_nationality: str, category: Category, source_part: str) -> None:
+def test_regime_explanation_cites_the_row_source(
+    regime_nationality: str, category: Category, source_part: str
+) -> None:
     _, _, why = determine_regime(
         nationality=regime_nationality, category=category, start_date=LONG[0], end_date=LONG[1]
     )
@@ -92,7 +94,9 @@ def test_eu_list_is_the_27_member_states_the_3_eea_states_and_switzerland() -> N
     ("start", "end", "warns"),
     [
         # Short February: more than 3 calendar months (month rule) in only 90 days.
-        pytest.param(date(2026, 1, 31), date(2026, 4, 30), True, id="jan31-apr30-90-days-but-more-than-3-months"),
+        pytest.param(
+            date(2026, 1, 31), date(2026, 4, 30), True, id="jan31-apr30-90-days-but-more-than-3-months"
+        ),
         pytest.param(date(2026, 2, 1), date(2026, 5, 1), True, id="feb1-may1-90-days-but-more-than-3-months"),
         # Long months: 92 days that are not more than 3 calendar months.
         pytest.param(date(2026, 7, 1), date(2026, 9, 30), True, id="jul-sep-92-days-but-3-months"),

@@ -10,32 +10,16 @@ from __future__ import annotations
 import json
 import sys
 from argparse import ArgumentParser
-from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, NoReturn
-from zoneinfo import ZoneInfo
 
 from django.core.management.base import BaseCommand
 
+# The clock (today in Europe/Paris) and the exact-decimal JSON decoding are shared with the API.
+from conventions.checkio import decode_json, paris_today
 from conventions.rules import CheckInputError, evaluate, parse_check_payload
 
-PARIS = ZoneInfo("Europe/Paris")
 INVALID_INPUT_STATUS = 2
-
-
-def paris_today() -> date:
-    """RULES §6: `today` defaults to the current date in Europe/Paris (the only clock of the check)."""
-    return datetime.now(PARIS).date()
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not allowed")
-
-
-def decode(text: str) -> object:
-    """JSON with exact decimals (no float rounding of amounts) and without NaN/Infinity."""
-    return json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
 
 
 class Command(BaseCommand):
@@ -44,7 +28,9 @@ class Command(BaseCommand):
     requires_migrations_checks = False
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("file", nargs="?", default="-", help="JSON file to read (default: standard input)")
+        parser.add_argument(
+            "file", nargs="?", default="-", help="JSON file to read (default: standard input)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         data = self._read(options["file"])
@@ -61,7 +47,7 @@ class Command(BaseCommand):
         except (OSError, UnicodeDecodeError) as exc:
             self._fail([f"cannot read {file}: {exc}"])
         try:
-            return decode(text)
+            return decode_json(text)
         except ValueError as exc:
             self._fail([f"invalid JSON: {exc}"])
 
