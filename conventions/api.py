@@ -32,5 +32,6 @@ def check_view(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"errors": exc.errors}, status=400)
     parameters = load_parameters()
     results = [evaluate(inp, parameters=parameters).to_json() for inp in inputs]
-    return JsonResponse(results if many else results[0], safe=False, json_dumps_params={"ensure_ascii": False})
-
+    return JsonResponse(
+        results if many else results[0], safe=False, json_dumps_params={"ensure_ascii": False}
+    )
