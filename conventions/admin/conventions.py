@@ -1,0 +1,193 @@
+"""Convention admin: deadlines and days left, the rules' "why", the audit trail, transition buttons.
+
+Created and edited through conventions.services (convention_create / convention_update with the version
+the user loaded), moved only by the transition buttons; state, regime and deadlines are read-only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.safestring import SafeString
+from simple_history.admin import SimpleHistoryAdmin
+
+from conventions import services
+from conventions.admin.base import ServiceAdminMixin, ServiceModelForm
+from conventions.admin.display import NEXT_DEADLINE, days_left, render_audit_trail, render_why
+from conventions.admin.documents import DocumentItemInline
+from conventions.admin.filters import NextDeadlineFilter, OverdueFilter
+from conventions.admin.history import ReadOnlyHistoryMixin
+from conventions.admin.transitions import (
+    CommentForm,
+    DecisionForm,
+    DocumentsReceivedForm,
+    DocumentsRequestedForm,
+    TransitionAction,
+    TransitionAdminMixin,
+    VersionedReceivedForm,
+)
+from conventions.models import Channel, Convention, ConventionState
+from conventions.services.conventions import EDITABLE_FIELDS, RULE_INPUT_FIELDS
+from hostportal.admin import TenantAdmin
+
+ADMIN = Channel.ADMIN
+DECISION_FIELDS = {"decision_on": "decided_on", "decision_reference": "reference"}
+CONVENTION_ACTIONS = [
+    TransitionAction(
+        "submit",
+        "Submit to the administration",
+        VersionedReceivedForm,
+        services.convention_submit,
+        help="Record the day the administration received the convention (CESEDA R426-20).",
+    ),
+    TransitionAction(
+        "mark_not_required",
+        "Close: no validation required",
+        CommentForm,
+        services.convention_mark_not_required,
+        help="The rules say this stay needs no validation (EU citizen, short stay, Canadian exemption).",
+    ),
+    TransitionAction(
+        "request_documents",
+        "Documents requested",
+        DocumentsRequestedForm,
+        services.convention_request_documents,
+        help="The administration asked for missing documents: the silence delay is suspended.",
+        field_map={"documents_requested_on": "requested_on"},
+    ),
+    TransitionAction(
+        "receive_documents",
+        "Documents received",
+        DocumentsReceivedForm,
+        services.convention_receive_documents,
+        help="The documents reached the administration: the silence delay runs again, moved later.",
+        field_map={"documents_received_on": "received_on"},
+    ),
+    TransitionAction(
+        "validate",
+        "Record validation",
+        DecisionForm,
+        services.convention_record_decision,
+        fixed={"decision": "validated"},
+        help="The administration validated (visé) the convention.",
+        field_map=DECISION_FIELDS,
+    ),
+    TransitionAction(
+        "refuse",
+        "Record refusal",
+        DecisionForm,
+        services.convention_record_decision,
+        fixed={"decision": "refused"},
+        help="The administration refused the convention explicitly.",
+        field_map=DECISION_FIELDS,
+    ),
+    TransitionAction(
+        "withdraw", "Withdraw", CommentForm, services.convention_withdraw, help="The host gives the stage up."
+    ),
+]
+
+STAGE_FIELDS = [
+    "sending_establishment", "tutor_name", "tutor_email", "start_date", "end_date", "weekly_hours",
+    "hourly_gratification_eur", "monthly_resources_eur",
+]  # fmt: skip
+PROCEDURE_FIELDS = [
+    "state", "regime", "validation_required", "filing_deadline", "silence_deadline", "days_left",
+    "received_on", "documents_requested_on", "documents_received_on", "decision_on", "decision_reference",
+    "effective_end_date", "version", "created_by",
+]  # fmt: skip
+
+
+class ConventionForm(ServiceModelForm):
+    # The version the user loaded: saving over someone else's change is refused (ConflictError).
+    expected_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "expected_version" in self.fields and self.instance.pk is not None:
+            self.fields["expected_version"].initial = self.instance.version
+
+
+@admin.register(Convention)
+class ConventionAdmin(
+    TransitionAdminMixin, ServiceAdminMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin, TenantAdmin
+):
+    form = ConventionForm
+    transition_actions = CONVENTION_ACTIONS
+    transition_subject = "convention"
+    list_display = [
+        "__str__", "intern", "organisation", "category", "state", "filing_deadline", "silence_deadline",
+        "days_left", "regime",
+    ]  # fmt: skip
+    list_filter = [
+        "state", "category", ("organisation", admin.RelatedOnlyFieldListFilter), OverdueFilter,
+        NextDeadlineFilter, "regime",
+    ]  # fmt: skip
+    search_fields = ["intern__first_name", "intern__last_name", "organisation__name", "decision_reference"]
+    date_hierarchy = "start_date"
+    list_select_related = ["intern", "organisation"]
+
+    def get_inlines(self, request: HttpRequest, obj: Any) -> list[Any]:
+        return [] if obj is None else [DocumentItemInline]  # the service creates the checklist
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Convention]:
+        return super().get_queryset(request).annotate(next_deadline=NEXT_DEADLINE)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        head = ["organisation", "intern", "category", "programme", "same_group"]
+        if obj is None or self.has_change_permission(request, obj):
+            head.append("expected_version")
+        fieldsets: list[tuple[str | None, dict[str, Any]]] = [
+            (None, {"fields": head}),
+            ("Stage", {"fields": STAGE_FIELDS}),
+        ]
+        if obj is not None:
+            fieldsets += [
+                ("Procedure (computed, changed by transitions only)", {"fields": PROCEDURE_FIELDS}),
+                ("Why these dates", {"fields": ["why_these_dates"]}),
+                ("Audit trail", {"fields": ["audit_trail"]}),
+            ]
+        return fieldsets
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        if obj is None:
+            return []
+        readonly = ["organisation", "intern", *PROCEDURE_FIELDS, "why_these_dates", "audit_trail"]
+        if obj.is_final:
+            readonly += sorted(EDITABLE_FIELDS)
+        elif obj.state != ConventionState.DRAFT:
+            # Once filed, the administration examines these values (services.convention_update refuses).
+            readonly += sorted(RULE_INPUT_FIELDS)
+        return readonly
+
+    def service_save(self, request: HttpRequest, form: Any) -> Convention:
+        data = form.cleaned_data
+        if form.instance._state.adding:
+            return services.convention_create(
+                actor=request.user, organisation=data["organisation"], intern=data["intern"], channel=ADMIN,
+                **{name: data[name] for name in EDITABLE_FIELDS if name in data},
+            )  # fmt: skip
+        changes = {name: data[name] for name in form.changed_data if name in EDITABLE_FIELDS}
+        if not changes:
+            return form.instance
+        return services.convention_update(
+            actor=request.user, convention=form.instance.pk, expected_version=data.get("expected_version"),
+            channel=ADMIN, **changes,
+        )  # fmt: skip
+
+    @admin.display(description="Days left", ordering="next_deadline")
+    def days_left(self, obj: Any) -> int | None:
+        """To the filing deadline of a draft, the silence deadline of a submitted file; < 0 = overdue."""
+        return days_left(getattr(obj, "next_deadline", None), timezone.localdate())
+
+    @admin.display(description="Why these dates")
+    def why_these_dates(self, obj: Convention) -> SafeString:
+        return render_why(lambda today: services.convention_evaluate(obj, today=today), timezone.localdate())
+
+    @admin.display(description="State changes")
+    def audit_trail(self, obj: Convention) -> SafeString:
+        return render_audit_trail(obj)

@@ -1,0 +1,214 @@
+"""Transition buttons: each allowed transition leads to a small form that calls its service.
+
+Only the transitions that django-fsm allows now, for this user, appear (state, conditions, permission);
+the implicit decisions (refuse_by_silence, accept_by_silence) belong to the sweep and are never offered.
+The service is the judge: its error is shown on the form and nothing changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from django import forms
+from django.contrib import messages
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AdminDateWidget
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+
+from conventions.admin.base import SERVICE_ERRORS, add_service_error, error_messages
+from conventions.models import Channel
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="Kept in the audit trail.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.order_fields([name for name in self.fields if name != "comment"] + ["comment"])
+
+
+def date_field(label: str, *, required: bool = True, help_text: str = "") -> forms.DateField:
+    return forms.DateField(label=label, required=required, widget=AdminDateWidget, help_text=help_text)
+
+
+class ReceivedForm(CommentForm):
+    received_on = date_field("Received by the administration on", help_text="Starts the silence delay.")
+
+
+class VersionedReceivedForm(ReceivedForm):
+    # The version the user saw: filing a file someone has just changed is refused with a clear message.
+    expected_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class DocumentsRequestedForm(CommentForm):
+    requested_on = date_field("Documents requested on", help_text="Suspends the silence delay (CRPA L114-5).")
+
+
+class DocumentsReceivedForm(CommentForm):
+    received_on = date_field("Documents received by the administration on")
+
+
+class DecisionForm(CommentForm):
+    decided_on = date_field("Decided on")
+    reference = forms.CharField(label="Decision reference", required=False, max_length=100)
+
+
+class PermitFileForm(CommentForm):
+    filed_on = date_field(
+        "Filed at the préfecture on", help_text="Starts the 4-month silence delay (R432-2)."
+    )
+    prefecture = forms.CharField(required=False, max_length=200)
+
+
+class PermitGrantForm(DecisionForm):
+    card_valid_until = date_field("Card valid until", required=False)
+    stamp_paid_on = date_field("Tax stamp (75 EUR) paid on", required=False)
+
+
+@dataclass(frozen=True)
+class TransitionAction:
+    """One button: the django-fsm transition it performs, its form, and the service it calls.
+
+    The service is called with the form's cleaned data as keyword arguments (the form fields are named
+    after the service's parameters), plus `fixed` ones, the file, the acting user and channel "admin".
+    """
+
+    name: str
+    label: str
+    form_class: type[forms.Form]
+    service: Callable[..., Any]
+    fixed: Mapping[str, Any] = field(default_factory=dict)
+    help: str = ""
+    # Service error field -> form field, when the service names the model field ("decision_on").
+    field_map: Mapping[str, str] = field(default_factory=dict)
+
+    def run(self, *, subject: str, obj: Any, actor: Any, data: Mapping[str, Any]) -> Any:
+        return self.service(actor=actor, channel=Channel.ADMIN, **{subject: obj.pk}, **self.fixed, **data)
+
+
+def initial_for(form_class: type[forms.Form], obj: Any, today: dt.date) -> dict[str, Any]:
+    initial: dict[str, Any] = {
+        name: today
+        for name, form_field in form_class.base_fields.items()
+        if isinstance(form_field, forms.DateField) and form_field.required
+    }
+    if "expected_version" in form_class.base_fields:
+        initial["expected_version"] = obj.version
+    return initial
+
+
+class TransitionAdminMixin:
+    """For a ModelAdmin of an FSM model: buttons on the change page and one form view per transition."""
+
+    transition_actions: ClassVar[Sequence[TransitionAction]] = ()
+    transition_subject: ClassVar[str] = ""  # the service's keyword for the file: "convention", "avenant"...
+    change_form_template: ClassVar[Any] = "admin/conventions/change_form_transitions.html"
+    transition_form_template = "admin/conventions/transition_form.html"
+
+    # Provided by ModelAdmin.
+    model: Any
+    opts: Any
+    admin_site: Any
+
+    def get_urls(self) -> list[URLPattern]:
+        name = f"{self.opts.app_label}_{self.opts.model_name}_transition"
+        own = [
+            path(
+                "<path:object_id>/transition/<str:action>/",
+                self.admin_site.admin_view(self.transition_view),
+                name=name,
+            )
+        ]
+        return own + super().get_urls()  # type: ignore[misc]
+
+    def transition_url(self, obj: Any, action: TransitionAction) -> str:
+        name = f"admin:{self.opts.app_label}_{self.opts.model_name}_transition"
+        return reverse(name, args=[obj.pk, action.name], current_app=self.admin_site.name)
+
+    def change_url(self, obj: Any) -> str:
+        name = f"admin:{self.opts.app_label}_{self.opts.model_name}_change"
+        return reverse(name, args=[obj.pk], current_app=self.admin_site.name)
+
+    def available_actions(self, request: HttpRequest, obj: Any) -> list[TransitionAction]:
+        """The actions django-fsm allows now for this user; none for a read-only member."""
+        if obj is None or not self.has_change_permission(request, obj):  # type: ignore[attr-defined]
+            return []
+        allowed = {t.name for t in obj.get_available_user_state_transitions(request.user)}
+        return [action for action in self.transition_actions if action.name in allowed]
+
+    def render_change_form(
+        self, request: HttpRequest, context: dict[str, Any], add: bool = False, change: bool = False,
+        form_url: str = "", obj: Any = None,
+    ) -> HttpResponse:  # fmt: skip
+        context["transition_buttons"] = [
+            {"label": action.label, "url": self.transition_url(obj, action), "help": action.help}
+            for action in self.available_actions(request, obj)
+        ]
+        return super().render_change_form(request, context, add, change, form_url, obj)  # type: ignore[misc]
+
+    def _action(self, name: str) -> TransitionAction:
+        for action in self.transition_actions:
+            if action.name == name:
+                return action
+        raise Http404(f"No transition {name!r} here.")
+
+    def transition_view(self, request: HttpRequest, object_id: str, action: str) -> HttpResponse:
+        obj = self.get_object(request, unquote(object_id))  # type: ignore[attr-defined]
+        if obj is None:
+            # Another organisation's file answers like a missing one.
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)  # type: ignore[attr-defined]
+        if not self.has_change_permission(request, obj):  # type: ignore[attr-defined]
+            raise PermissionDenied
+        chosen = self._action(action)
+        if request.method != "POST" and chosen not in self.available_actions(request, obj):
+            messages.error(
+                request, f"“{chosen.label}” is not possible now: {obj} is {obj.get_state_display()}."
+            )
+            return HttpResponseRedirect(self.change_url(obj))
+        form = chosen.form_class(
+            request.POST if request.method == "POST" else None,
+            initial=initial_for(chosen.form_class, obj, timezone.localdate()),
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                result = chosen.run(
+                    subject=self.transition_subject, obj=obj, actor=request.user, data=form.cleaned_data
+                )
+            except SERVICE_ERRORS as exc:
+                add_service_error(form, exc, chosen.field_map)
+                for message in error_messages(exc):
+                    messages.error(request, f"{chosen.label}: {message} Nothing was changed.")
+            else:
+                state = result.get_state_display()
+                messages.success(request, f"{result}: “{chosen.label}” done; it is now {state}.")
+                return HttpResponseRedirect(self.change_url(obj))
+        return self.render_transition_form(request, obj, chosen, form)
+
+    def render_transition_form(
+        self, request: HttpRequest, obj: Any, action: TransitionAction, form: forms.Form
+    ) -> HttpResponse:
+        request.current_app = self.admin_site.name
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{action.label}: {obj}",
+            "opts": self.opts,
+            "app_label": self.opts.app_label,
+            "original": obj,
+            "form": form,
+            "action": action,
+            "change_url": self.change_url(obj),
+            "media": self.media + form.media,  # type: ignore[attr-defined]
+            "has_view_permission": True,
+        }
+        return TemplateResponse(request, self.transition_form_template, context)

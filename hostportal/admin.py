@@ -1,0 +1,231 @@
+"""Admin of the tenant root, and the tenancy every admin page of the project is built on.
+
+Who may do what in the admin comes from Membership roles, not from Django model permissions: a staff
+member sees the rows of the organisations they belong to, a viewer reads them, a manager or an editor
+changes them, and a superuser (an operator) sees everything. Nobody needs a Django permission granted.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.contrib import admin
+from django.db import models
+from django.db.models import QuerySet
+from django.forms import ModelChoiceField
+from django.http import HttpRequest
+
+from hostportal.models import Membership, Organisation
+from hostportal.selectors import WRITE_ROLES, organisations_for_user, writable_organisations_for_user
+
+if TYPE_CHECKING:
+    ModelAdminBase = admin.ModelAdmin[Any]
+    TabularInlineBase = admin.TabularInline[Any, Any]
+else:  # django-stubs' generics are not subscriptable at run time (no django_stubs_ext.monkeypatch)
+    ModelAdminBase = admin.ModelAdmin
+    TabularInlineBase = admin.TabularInline
+
+_CACHE_ATTRIBUTE = "_hostportal_admin_access"
+
+
+class Access:
+    """The request user's role in each organisation, read once per request (admin pages ask often)."""
+
+    def __init__(self, user: Any) -> None:
+        self.user = user
+        self.is_superuser = bool(getattr(user, "is_superuser", False))
+        authenticated = bool(getattr(user, "is_authenticated", False))
+        self.roles: dict[int, str] = (
+            dict(Membership.objects.filter(user=user).values_list("organisation_id", "role"))
+            if authenticated and not self.is_superuser
+            else {}
+        )
+        self.is_active_staff = authenticated and bool(user.is_active and user.is_staff)
+
+    @property
+    def is_member(self) -> bool:
+        return self.is_active_staff and (self.is_superuser or bool(self.roles))
+
+    @property
+    def can_write_somewhere(self) -> bool:
+        return self.is_active_staff and (
+            self.is_superuser or any(r in WRITE_ROLES for r in self.roles.values())
+        )
+
+    def can_read(self, organisation_id: int | None) -> bool:
+        return self.is_active_staff and (self.is_superuser or organisation_id in self.roles)
+
+    def can_write(self, organisation_id: int | None) -> bool:
+        if not self.is_active_staff:
+            return False
+        return self.is_superuser or self.roles.get(organisation_id or 0) in WRITE_ROLES
+
+    def is_manager_of(self, organisation_id: int | None) -> bool:
+        if not self.is_active_staff:
+            return False
+        return self.is_superuser or self.roles.get(organisation_id or 0) == Membership.Role.MANAGER
+
+
+def access(request: HttpRequest) -> Access:
+    cached = getattr(request, _CACHE_ATTRIBUTE, None)
+    if cached is None or cached.user is not request.user:
+        cached = Access(request.user)
+        setattr(request, _CACHE_ATTRIBUTE, cached)
+    return cached
+
+
+def limit_to_writable(request: HttpRequest, db_field: models.ForeignKey[Any, Any], field: Any) -> Any:
+    """Restrict a foreign-key choice to the organisations the user may write in (or rows of them)."""
+    if not isinstance(field, ModelChoiceField):
+        return field
+    writable = writable_organisations_for_user(request.user)
+    if db_field.related_model is Organisation:
+        field.queryset = writable
+    elif field.queryset is not None and _has_organisation(db_field.related_model):
+        field.queryset = field.queryset.filter(organisation__in=writable)
+    return field
+
+
+def _has_organisation(model: Any) -> bool:
+    return any(f.name == "organisation" for f in model._meta.get_fields())
+
+
+class TenantAdmin(ModelAdminBase):
+    """A ModelAdmin scoped to the user's organisations, with permissions from Membership roles.
+
+    Another organisation's object is absent from the queryset, so its URL answers like a missing object.
+    Rows are never deleted from the admin: files are withdrawn and audited, not erased.
+    """
+
+    organisation_lookup = "organisation"
+
+    def organisation_id_of(self, obj: Any) -> int | None:
+        return obj.organisation_id
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset = super().get_queryset(request)
+        if access(request).is_superuser:
+            return queryset
+        return queryset.filter(**{f"{self.organisation_lookup}__in": organisations_for_user(request.user)})
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return access(request).is_member
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is None:
+            return access(request).is_member
+        return access(request).can_read(self.organisation_id_of(obj))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return access(request).can_write_somewhere
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is None:
+            return access(request).can_write_somewhere
+        return access(request).can_write(self.organisation_id_of(obj))
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        return limit_to_writable(
+            request, db_field, super().formfield_for_foreignkey(db_field, request, **kwargs)
+        )
+
+
+class TenantInline(TabularInlineBase):
+    """An inline with the same role-based permissions as its parent page (the parent is in scope)."""
+
+    extra = 0
+
+    def organisation_id_of(self, obj: Any) -> int | None:
+        return obj.organisation_id
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return (
+            access(request).is_member
+            if obj is None
+            else access(request).can_read(self.organisation_id_of(obj))
+        )
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is None:
+            return access(request).can_write_somewhere
+        return access(request).can_write(self.organisation_id_of(obj))
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+# --- Organisation and its memberships ----------------------------------------------------------------
+
+
+class MembershipInline(TenantInline):
+    """Managers set their members' role, language and email preference; operators add and remove them.
+
+    Adding a member means choosing among every user account, which only an operator may list.
+    """
+
+    model = Membership
+    fields = ["user", "role", "language", "email_preference", "created_at"]
+    readonly_fields = ["created_at"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        if access(request).is_superuser:
+            return ["created_at"]
+        return ["user", "created_at"]
+
+    def organisation_id_of(self, obj: Any) -> int | None:
+        return obj.pk  # the parent Organisation
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is not None and access(request).is_manager_of(obj.pk)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return access(request).is_superuser
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return access(request).is_superuser
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(TenantAdmin):
+    """Members see their organisations; managers edit their contact details; operators create them."""
+
+    organisation_lookup = "pk"
+    list_display = ["name", "kind", "siret", "contact_email", "member_count"]
+    list_filter = ["kind"]
+    search_fields = ["name", "siret"]
+    fields = ["name", "kind", "siret", "address", "contact_email", "created_at"]
+    inlines = [MembershipInline]
+
+    def organisation_id_of(self, obj: Any) -> int | None:
+        return obj.pk
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Organisation]:
+        return super().get_queryset(request).annotate(member_count=models.Count("memberships"))
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        if access(request).is_superuser:
+            return ["created_at"]
+        return ["kind", "siret", "created_at"]
+
+    @admin.display(description="Members", ordering="member_count")
+    def member_count(self, obj: Any) -> int:
+        return int(obj.member_count)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return access(request).is_superuser
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is None:
+            return access(request).is_superuser or any(
+                role == Membership.Role.MANAGER for role in access(request).roles.values()
+            )
+        return access(request).is_manager_of(obj.pk)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return access(request).is_superuser
