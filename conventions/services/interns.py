@@ -33,13 +33,18 @@ def _reject_unknown(fields: dict[str, Any]) -> None:
         raise ValidationError({name: f"{name} is not a field of an intern." for name in unknown})
 
 
+def _normalise(intern: Intern) -> None:
+    """Passport numbers are compared and masked without spaces, in capitals (as printed in the MRZ)."""
+    if isinstance(intern.passport_number, str):
+        intern.passport_number = intern.passport_number.replace(" ", "").upper()
+
+
 def intern_create(*, actor: Any, organisation: Organisation, **fields: Any) -> Intern:
     """Create an intern of `organisation`; ValidationError names each bad field (unknown country...)."""
     require_writer(actor, organisation.pk)
     _reject_unknown(fields)
     intern = Intern(organisation=organisation, **fields)
-    if isinstance(intern.passport_number, str):
-        intern.passport_number = intern.passport_number.replace(" ", "").upper()
+    _normalise(intern)
     intern.full_clean(exclude=["organisation"])
     intern._history_user = actor  # type: ignore[attr-defined]
     intern.save()
@@ -54,6 +59,7 @@ def intern_update(*, actor: Any, intern: Intern | int, **changes: Any) -> Intern
         require_writer(actor, instance.organisation_id)
         for name, value in changes.items():
             setattr(instance, name, value)
+        _normalise(instance)
         instance.full_clean(exclude=["organisation"])
         instance._history_user = actor  # type: ignore[attr-defined]
         instance.save()

@@ -249,3 +249,19 @@ def test_late_filing_is_allowed_and_visible(make_convention: Any, alice: Any) ->
     )
     result = services.convention_evaluate(submitted, today=dt.date(2026, 11, 23))
     assert result.late_filing is True
+
+
+def test_intern_update_normalises_the_passport_number(intern: Any, alice: Any) -> None:
+    from conventions.services.interns import intern_update
+
+    updated = intern_update(actor=alice, intern=intern, passport_number="ab 123 456")
+    assert updated.passport_number == "AB123456"
+
+
+def test_intern_nationality_change_moves_the_draft_regime(make_convention: Any, intern: Any, alice: Any) -> None:
+    from conventions.services.interns import intern_update
+
+    convention = make_convention()
+    intern_update(actor=alice, intern=intern, nationality="IT")
+    convention.refresh_from_db()
+    assert convention.regime == "eu_citizen" and convention.filing_deadline is None
