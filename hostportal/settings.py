@@ -151,4 +151,33 @@ LOGGING = {
     },
 }
 
+# History is read, never reverted: a revert would write past the services (no lock, no audit row).
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 HOSTPORTAL_DEMO_PASSWORD = env_str("HOSTPORTAL_DEMO_PASSWORD", "demo-hostportal")
+
+# --- Notifications -----------------------------------------------------------------------------------
+# Reminders and the email outbox (notifications/, docs/notifications.md). Documented in .env.example.
+from django.core.exceptions import ImproperlyConfigured  # noqa: E402  (this block is appended as a whole)
+
+NOTIFICATIONS_MAX_ATTEMPTS = env_int("NOTIFICATIONS_MAX_ATTEMPTS", 8)
+# A row left "sending" longer than this (its worker was killed) is sent again. It must exceed the longest
+# SMTP transaction, or a slow but living worker could see its row reclaimed and the email sent twice.
+NOTIFICATIONS_CLAIM_LEASE_SECONDS = env_int("NOTIFICATIONS_CLAIM_LEASE_SECONDS", 600)
+NOTIFICATIONS_RETRY_BASE_SECONDS = env_int("NOTIFICATIONS_RETRY_BASE_SECONDS", 60)
+NOTIFICATIONS_RETRY_MAX_SECONDS = env_int("NOTIFICATIONS_RETRY_MAX_SECONDS", 6 * 3600)
+NOTIFICATIONS_BATCH_SIZE = env_int("NOTIFICATIONS_BATCH_SIZE", 200)
+# Right part of the Message-ID (<idempotency-key@domain>) and of the calendar UIDs.
+NOTIFICATIONS_MESSAGE_ID_DOMAIN = env_str("NOTIFICATIONS_MESSAGE_ID_DOMAIN", "hostportal.localhost")
+_notification_errors = [
+    f"NOTIFICATIONS_CLAIM_LEASE_SECONDS={NOTIFICATIONS_CLAIM_LEASE_SECONDS} must be more than twice "
+    f"EMAIL_TIMEOUT={EMAIL_TIMEOUT}: a send still running when its lease expires would be sent twice."
+    if NOTIFICATIONS_CLAIM_LEASE_SECONDS <= 2 * EMAIL_TIMEOUT
+    else "",
+    "NOTIFICATIONS_MAX_ATTEMPTS and NOTIFICATIONS_BATCH_SIZE must be at least 1."
+    if min(NOTIFICATIONS_MAX_ATTEMPTS, NOTIFICATIONS_BATCH_SIZE) < 1
+    else "",
+]
+if any(_notification_errors):
+    raise ImproperlyConfigured(" ".join(error for error in _notification_errors if error))
+# --- end of Notifications ----------------------------------------------------------------------------

@@ -258,7 +258,9 @@ def test_intern_update_normalises_the_passport_number(intern: Any, alice: Any) -
     assert updated.passport_number == "AB123456"
 
 
-def test_intern_nationality_change_moves_the_draft_regime(make_convention: Any, intern: Any, alice: Any) -> None:
+def test_intern_nationality_change_moves_the_draft_regime(
+    make_convention: Any, intern: Any, alice: Any
+) -> None:
     from conventions.services.interns import intern_update
 
     convention = make_convention()

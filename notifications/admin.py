@@ -1,0 +1,189 @@
+"""Admin of the outbox, the reminder settings, the calendar feeds and each member's email preference.
+
+Scoped like every page (hostportal.admin.TenantAdmin): a member sees their organisations' rows, managers
+and editors act on them. The outbox is read-only: its rows change only through the services (resend).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+
+from hostportal.admin import TenantAdmin, access
+from notifications.links import file_url
+from notifications.models import CalendarToken, EmailPreference, Notification, ReminderSettings
+from notifications.rules import FileType
+from notifications.services import calendar_token_create, calendar_token_revoke, notification_resend
+
+
+@admin.register(Notification)
+class NotificationAdmin(TenantAdmin):
+    list_display = [
+        "created_at", "kind", "recipient_email", "status", "attempts", "due_on", "deadline", "sent_at",
+        "short_error",
+    ]  # fmt: skip
+    list_filter = ["status", "kind", "language"]
+    search_fields = ["recipient_email", "idempotency_key", "subject"]
+    date_hierarchy = "due_on"
+    actions = ["resend"]
+    readonly_fields = [
+        "organisation", "kind", "file_link", "deadline", "due_on", "days_left", "rule", "source",
+        "recipient_email", "recipient_user", "recipient_intern", "language", "digest", "status", "attempts",
+        "next_attempt_at", "claimed_at", "sent_at", "last_error", "resend_count", "idempotency_key",
+        "message_id", "subject", "text_body", "created_at", "updated_at",
+    ]  # fmt: skip
+    fields = list(readonly_fields)
+
+    @admin.display(description="Last error")
+    def short_error(self, obj: Notification) -> str:
+        return obj.last_error[:80]
+
+    @admin.display(description="File")
+    def file_link(self, obj: Notification) -> str:
+        if obj.file_type == FileType.ORGANISATION:
+            return f"digest of {obj.organisation}"
+        return format_html(
+            '<a href="{}">{} #{}</a>',
+            file_url(FileType(obj.file_type), obj.object_id),
+            obj.file_type,
+            obj.object_id,
+        )
+
+    @admin.display(description="Message-ID")
+    def message_id(self, obj: Notification) -> str:
+        return obj.message_id
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # read-only page; the resend action checks the write role itself
+
+    def get_actions(self, request: HttpRequest) -> Any:
+        actions = super().get_actions(request)
+        if not access(request).can_write_somewhere:
+            actions.pop("resend", None)
+        return actions
+
+    @admin.action(description="Send again (failed, sent or cancelled emails)")
+    def resend(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
+        count = notification_resend(actor=request.user, ids=list(queryset.values_list("pk", flat=True)))
+        skipped = queryset.count() - count
+        self.message_user(request, f"{count} email(s) queued again.", messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request,
+                f"{skipped} email(s) left alone: still pending or being sent, "
+                "or in an organisation you only read.",
+                messages.WARNING,
+            )
+
+
+@admin.register(ReminderSettings)
+class ReminderSettingsAdmin(TenantAdmin):
+    list_display = [
+        "organisation",
+        "filing_lead_days",
+        "silence_lead_days",
+        "convention_end_lead_days",
+        "updated_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["organisation"]}),
+        (
+            "Lead times (days before the deadline)",
+            {
+                "fields": [
+                    "filing_lead_days",
+                    "late_filing_daily",
+                    "silence_lead_days",
+                    "avenant_filing_lead_days",
+                    "convention_end_lead_days",
+                    "permit_silence_lead_days",
+                    "document_expiry_lead_days",
+                ]
+            },
+        ),  # fmt: skip
+        ("Who gets the reminders", {"fields": ["notify_managers", "notify_editors", "notify_viewers"]}),
+    ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["organisation"] if obj is not None else []
+
+
+@admin.register(CalendarToken)
+class CalendarTokenAdmin(TenantAdmin):
+    list_display = ["organisation", "label", "language", "created_by", "created_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    fields = ["organisation", "label", "language", "feed_url", "created_by", "created_at", "revoked_at"]
+    readonly_fields = ["feed_url", "created_by", "created_at", "revoked_at"]
+    actions = ["revoke"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return (
+            [*self.readonly_fields, "organisation", "language"] if obj is not None else self.readonly_fields
+        )
+
+    @admin.display(description="Feed URL (subscribe to it; keep it secret)")
+    def feed_url(self, obj: CalendarToken) -> str:
+        if obj.pk is None:
+            return "Shown once saved."
+        if obj.revoked_at is not None:
+            return "Revoked"
+        return settings.SITE_URL + reverse("notifications:calendar_feed", args=[obj.token])
+
+    def save_model(self, request: HttpRequest, obj: CalendarToken, form: Any, change: bool) -> None:
+        if change:
+            obj.save(update_fields=["label"])
+            return
+        created = calendar_token_create(
+            actor=request.user, organisation=obj.organisation, label=obj.label, language=obj.language
+        )
+        obj.pk, obj.token, obj.created_by, obj.created_at = (
+            created.pk,
+            created.token,
+            created.created_by,
+            created.created_at,
+        )
+
+    @admin.action(description="Revoke (the URL answers 404 from now on)")
+    def revoke(self, request: HttpRequest, queryset: QuerySet[CalendarToken]) -> None:
+        revoked = 0
+        for token in queryset.filter(revoked_at__isnull=True):
+            if access(request).can_write(token.organisation_id):
+                calendar_token_revoke(actor=request.user, token=token)
+                revoked += 1
+        self.message_user(request, f"{revoked} calendar URL(s) revoked.", messages.SUCCESS)
+
+
+@admin.register(EmailPreference)
+class EmailPreferenceAdmin(TenantAdmin):
+    """Each member chooses their own emails (each reminder, a daily digest, none) and language;
+    managers may set them for their members too."""
+
+    list_display = ["user", "organisation", "role", "email_preference", "language"]
+    list_editable = ["email_preference", "language"]
+    list_filter = ["email_preference", "language", "role"]
+    fields = ["user", "organisation", "role", "email_preference", "language"]
+    readonly_fields = ["user", "organisation", "role"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is None:
+            return access(request).is_member
+        return obj.user_id == request.user.pk or access(request).is_manager_of(obj.organisation_id)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[EmailPreference]:
+        queryset = super().get_queryset(request).select_related("user", "organisation")
+        if access(request).is_superuser:
+            return queryset
+        managed = [org for org, role in access(request).roles.items() if role == "manager"]
+        return queryset.filter(user=request.user) | queryset.filter(organisation_id__in=managed)

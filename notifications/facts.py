@@ -1,0 +1,250 @@
+"""From stored files to the pure rules' facts: one query per kind of file, whatever the number of rows.
+
+Planning (with date windows on the indexed deadline columns), the re-check before sending (one pk), the
+event receivers (the ids a transition or the sweep moved) and the calendar feed (one organisation) all
+read files through these functions, so they all feed the rules the same facts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from conventions.models import Avenant, Convention, DocumentItem, ResidencePermitApplication
+from conventions.models.avenants import AVENANT_ACCEPTED_STATES, AVENANT_OPEN_STATES
+from notifications.rules import (
+    ACTIVE_CONVENTION_STATES,
+    AvenantFacts,
+    ConventionFacts,
+    DocumentFacts,
+    Facts,
+    FileType,
+    PermitFacts,
+)
+
+MODELS: dict[FileType, type[Any]] = {
+    FileType.CONVENTION: Convention,
+    FileType.AVENANT: Avenant,
+    FileType.PERMIT: ResidencePermitApplication,
+    FileType.DOCUMENT: DocumentItem,
+}
+
+
+def file_type_of(model: type[Any]) -> FileType | None:
+    return next((file_type for file_type, known in MODELS.items() if known is model), None)
+
+
+@dataclass(frozen=True)
+class FileRef:
+    """Who and what a file is about, for recipients, links and the email's wording."""
+
+    file_type: FileType
+    pk: int
+    organisation_id: int
+    organisation_name: str
+    convention_id: int
+    intern_id: int
+    intern_name: str
+    intern_email: str
+    intern_language: str
+    notify_intern: bool
+
+
+@dataclass(frozen=True)
+class File:
+    ref: FileRef
+    facts: Facts
+
+
+def _intern_name(first: str, last: str) -> str:
+    return f"{first} {last.upper()}"  # as Intern.__str__: the family name in capitals
+
+
+def _ref(file_type: FileType, row: dict[str, Any], prefix: str) -> FileRef:
+    return FileRef(
+        file_type=file_type,
+        pk=row["pk"],
+        organisation_id=row["organisation_id"],
+        organisation_name=row["organisation__name"],
+        convention_id=row[f"{prefix}id"] if prefix else row["pk"],
+        intern_id=row[f"{prefix}intern_id"],
+        intern_name=_intern_name(row[f"{prefix}intern__first_name"], row[f"{prefix}intern__last_name"]),
+        intern_email=row[f"{prefix}intern__email"],
+        intern_language=row[f"{prefix}intern__language"],
+        notify_intern=row[f"{prefix}intern__notify_intern"],
+    )
+
+
+INTERN_FIELDS = (
+    "intern_id", "intern__first_name", "intern__last_name", "intern__email", "intern__language",
+    "intern__notify_intern",
+)  # fmt: skip
+
+
+def _ref_fields(prefix: str) -> list[str]:
+    """`prefix` reaches the convention from the file ("convention__"), "" for a convention itself."""
+    own = ["pk", "organisation_id", "organisation__name"]
+    return own + [prefix + name for name in INTERN_FIELDS] + ([f"{prefix}id"] if prefix else [])
+
+
+CONVENTION_FIELDS = [
+    "state", "category", "programme", "validation_required", "start_date", "effective_end_date",
+    "received_on", "documents_requested_on", "documents_received_on", "intern__passport_expires_on",
+]  # fmt: skip
+
+
+def conventions(queryset: QuerySet[Convention]) -> list[File]:
+    avenants = Avenant.objects.filter(convention=OuterRef("pk"))
+    rows = queryset.annotate(
+        has_open_avenant=Exists(avenants.filter(state__in=AVENANT_OPEN_STATES)),
+        has_accepted_avenant=Exists(avenants.filter(state__in=AVENANT_ACCEPTED_STATES)),
+    ).values(*_ref_fields(""), *CONVENTION_FIELDS, "has_open_avenant", "has_accepted_avenant")
+    return [File(_ref(FileType.CONVENTION, row, ""), _convention_facts(row)) for row in rows]
+
+
+def _convention_facts(row: dict[str, Any]) -> ConventionFacts:
+    return ConventionFacts(
+        state=row["state"],
+        category=row["category"],
+        programme=row["programme"],
+        validation_required=row["validation_required"],
+        start_date=row["start_date"],
+        effective_end_date=row["effective_end_date"],
+        received_on=row["received_on"],
+        documents_requested_on=row["documents_requested_on"],
+        documents_received_on=row["documents_received_on"],
+        passport_expires_on=row["intern__passport_expires_on"],
+        has_open_avenant=row["has_open_avenant"],
+        has_accepted_avenant=row["has_accepted_avenant"],
+    )
+
+
+AVENANT_FIELDS = [
+    "state", "validation_required", "previous_end_date", "received_on", "documents_requested_on",
+    "documents_received_on",
+]  # fmt: skip
+
+
+def avenants(queryset: QuerySet[Avenant]) -> list[File]:
+    rows = queryset.values(*_ref_fields("convention__"), *AVENANT_FIELDS, "permit_application__state")
+    return [
+        File(
+            _ref(FileType.AVENANT, row, "convention__"),
+            AvenantFacts(**_pick(row, AVENANT_FIELDS), permit_state=row["permit_application__state"]),
+        )
+        for row in rows
+    ]
+
+
+def permits(queryset: QuerySet[ResidencePermitApplication]) -> list[File]:
+    rows = queryset.values(*_ref_fields("convention__"), "state", "filed_on")
+    return [
+        File(
+            _ref(FileType.PERMIT, row, "convention__"),
+            PermitFacts(state=row["state"], filed_on=row["filed_on"]),
+        )
+        for row in rows
+    ]
+
+
+def documents(queryset: QuerySet[DocumentItem]) -> list[File]:
+    rows = queryset.values(
+        *_ref_fields("convention__"), "code", "label", "status", "expires_on", "convention__state",
+        "convention__effective_end_date",
+    )  # fmt: skip
+    return [File(_ref(FileType.DOCUMENT, row, "convention__"), _document_facts(row)) for row in rows]
+
+
+def _document_facts(row: dict[str, Any]) -> DocumentFacts:
+    return DocumentFacts(
+        code=row["code"],
+        label=row["label"],
+        status=row["status"],
+        expires_on=row["expires_on"],
+        convention_state=row["convention__state"],
+        stage_end=row["convention__effective_end_date"],
+    )
+
+
+def _pick(row: dict[str, Any], names: Iterable[str]) -> dict[str, Any]:
+    return {name: row[name] for name in names}
+
+
+_READERS = {
+    FileType.CONVENTION: conventions,
+    FileType.AVENANT: avenants,
+    FileType.PERMIT: permits,
+    FileType.DOCUMENT: documents,
+}
+
+
+def files_by_ids(file_type: FileType, ids: Iterable[int]) -> list[File]:
+    """The files of one type with these ids (one query)."""
+    model = MODELS[file_type]
+    return _READERS[file_type](model.objects.filter(pk__in=list(ids)))  # type: ignore[operator]
+
+
+def file_by_id(file_type: FileType, pk: int) -> File | None:
+    if file_type not in MODELS:
+        return None
+    found = files_by_ids(file_type, [pk])
+    return found[0] if found else None
+
+
+# --- planning windows: only the rows whose deadline is near, through the indexed columns ------------------
+def conventions_to_remind(today: dt.date, horizon: int) -> list[File]:
+    """Drafts to file (late ones too), submitted ones near the silence deadline, validated ones near
+    their end, and every active stage whose intern's passport expires within the horizon."""
+    until = today + dt.timedelta(days=horizon)
+    window = (
+        Q(state="draft", validation_required=True, filing_deadline__lte=until)
+        | Q(state="submitted", silence_deadline__range=(today, until))
+        | Q(state="validated", effective_end_date__range=(today, until))
+        | Q(state__in=_active_states(), intern__passport_expires_on__range=(today, until))
+    )
+    return conventions(Convention.objects.filter(window))
+
+
+def avenants_to_remind(today: dt.date, horizon: int) -> list[File]:
+    until = today + dt.timedelta(days=horizon)
+    return avenants(
+        Avenant.objects.filter(state="draft", validation_required=True, filing_deadline__range=(today, until))
+    )
+
+
+def permits_to_remind(today: dt.date, horizon: int) -> list[File]:
+    until = today + dt.timedelta(days=horizon)
+    return permits(
+        ResidencePermitApplication.objects.filter(state="filed", silence_deadline__range=(today, until))
+    )
+
+
+def documents_to_remind(today: dt.date, horizon: int) -> list[File]:
+    until = today + dt.timedelta(days=horizon)
+    return documents(
+        DocumentItem.objects.filter(expires_on__range=(today, until), convention__state__in=_active_states())
+    )
+
+
+def _active_states() -> list[str]:
+    return sorted(ACTIVE_CONVENTION_STATES)
+
+
+# --- the calendar: every file of one organisation that can still have an upcoming deadline ---------------
+def files_of_organisation(organisation_id: int, today: dt.date) -> list[File]:
+    found = conventions(
+        Convention.objects.filter(organisation_id=organisation_id, state__in=_active_states())
+        .filter(effective_end_date__gte=today)
+        .order_by("pk")
+    )
+    found += avenants(
+        Avenant.objects.filter(organisation_id=organisation_id, state__in=["draft", "submitted"])
+    )
+    found += permits(
+        ResidencePermitApplication.objects.filter(organisation_id=organisation_id, state="filed")
+    )
+    return found

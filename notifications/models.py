@@ -1,0 +1,219 @@
+"""The outbox (one row per email, unique idempotency key), reminder settings, calendar tokens."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from conventions.models import Convention, Intern
+from hostportal.models import Membership, Organisation
+from notifications.rules import DEFAULT_LEAD_TIMES, FileType, LeadTimes, ReminderKind, parse_lead_days
+
+KIND_CHOICES = [(kind.value, kind.value.replace("_", " ")) for kind in ReminderKind]
+FILE_TYPE_CHOICES = [(file_type.value, file_type.value) for file_type in FileType]
+LANGUAGE_CHOICES = Membership.Language.choices
+
+
+def validate_lead_days(value: str) -> None:
+    try:
+        parse_lead_days(value)
+    except ValueError as exc:
+        raise ValidationError(f"{value!r}: {exc} (write days before the deadline, e.g. 30,14,7).") from exc
+
+
+def _lead_days_field(default: tuple[int, ...], help_text: str) -> models.CharField[Any, Any]:
+    return models.CharField(
+        max_length=100,
+        default=",".join(str(days) for days in default),
+        validators=[validate_lead_days],
+        help_text=f"{help_text} Days before the deadline, comma-separated (0 = on the day).",
+    )
+
+
+class ReminderSettings(models.Model):
+    """An organisation's lead times and which roles get the reminders; no row means the defaults."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="reminder_settings"
+    )
+    filing_lead_days = _lead_days_field(DEFAULT_LEAD_TIMES.filing, "Draft convention, filing deadline.")
+    late_filing_daily = models.BooleanField(
+        default=DEFAULT_LEAD_TIMES.late_filing_daily,
+        help_text="Remind every day once the filing deadline has passed, until the convention is filed or "
+        "withdrawn.",
+    )
+    silence_lead_days = _lead_days_field(
+        DEFAULT_LEAD_TIMES.silence, "Submitted convention, refusal by silence."
+    )
+    avenant_filing_lead_days = _lead_days_field(
+        DEFAULT_LEAD_TIMES.avenant_filing, "Draft avenant, filing deadline."
+    )
+    convention_end_lead_days = _lead_days_field(
+        DEFAULT_LEAD_TIMES.convention_end, "End of a validated convention."
+    )
+    permit_silence_lead_days = _lead_days_field(
+        DEFAULT_LEAD_TIMES.permit_silence, "Carte de séjour application, 4-month silence."
+    )
+    document_expiry_lead_days = _lead_days_field(
+        DEFAULT_LEAD_TIMES.document_expiry, "Passport or document expiring before the stage ends."
+    )
+    notify_managers = models.BooleanField(default=True)
+    notify_editors = models.BooleanField(default=True)
+    notify_viewers = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "reminder settings"
+        verbose_name_plural = "reminder settings"
+
+    def __str__(self) -> str:
+        return f"Reminder settings of {self.organisation}"
+
+    def lead_times(self) -> LeadTimes:
+        return LeadTimes(
+            filing=parse_lead_days(self.filing_lead_days),
+            late_filing_daily=self.late_filing_daily,
+            silence=parse_lead_days(self.silence_lead_days),
+            avenant_filing=parse_lead_days(self.avenant_filing_lead_days),
+            convention_end=parse_lead_days(self.convention_end_lead_days),
+            permit_silence=parse_lead_days(self.permit_silence_lead_days),
+            document_expiry=parse_lead_days(self.document_expiry_lead_days),
+        )
+
+    def roles(self) -> list[str]:
+        wanted = [
+            (self.notify_managers, Membership.Role.MANAGER),
+            (self.notify_editors, Membership.Role.EDITOR),
+            (self.notify_viewers, Membership.Role.VIEWER),
+        ]
+        return [role.value for on, role in wanted if on]
+
+
+DEFAULT_ROLES = [Membership.Role.MANAGER.value, Membership.Role.EDITOR.value]
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", "Pending (to send on its own)"
+    AWAITING_DIGEST = "awaiting_digest", "Waiting for the daily digest"
+    DIGESTED = "digested", "In a digest"
+    SENDING = "sending", "Being sent (claimed by a worker)"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed (gave up)"
+    CANCELLED = "cancelled", "Cancelled (no longer due)"
+
+
+class Notification(models.Model):
+    """One email: a row of the outbox, created in the transaction of what causes it.
+
+    `idempotency_key` is (file, kind, deadline, due date, recipient): planning twice, two planners at once
+    or a retried task hit the unique index and insert nothing. It is also the left part of the SMTP
+    Message-ID, so a receiver can drop the one duplicate a crash can cause (docs/notifications.md).
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="notifications")
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=32, choices=KIND_CHOICES)
+    file_type = models.CharField(max_length=16, choices=FILE_TYPE_CHOICES)
+    object_id = models.PositiveBigIntegerField()
+    convention = models.ForeignKey(
+        Convention, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    deadline = models.DateField(null=True, blank=True)
+    due_on = models.DateField(db_index=True)
+    days_left = models.IntegerField(null=True, blank=True)
+    rule = models.TextField(blank=True, help_text="How the deadline was computed (rule engine).")
+    source = models.CharField(max_length=300, blank=True, help_text="Legal source of the deadline.")
+
+    recipient_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    recipient_intern = models.ForeignKey(
+        Intern, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    recipient_email = models.EmailField()
+    language = models.CharField(max_length=2, choices=LANGUAGE_CHOICES)
+    digest = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="items")
+
+    status = models.CharField(
+        max_length=16, choices=NotificationStatus.choices, default=NotificationStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    claim_token = models.UUIDField(null=True, blank=True, editable=False)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    resend_count = models.PositiveIntegerField(default=0)
+    subject = models.CharField(max_length=300, blank=True)
+    text_body = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The claim query: the oldest pending row whose attempt time has come.
+            models.Index(fields=["status", "next_attempt_at"], name="notification_claim"),
+            # Reclaiming rows whose worker died: sending rows by claim time.
+            models.Index(fields=["status", "claimed_at"], name="notification_lease"),
+            models.Index(fields=["file_type", "object_id", "status"], name="notification_file"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(recipient_user__isnull=False, recipient_intern__isnull=True)
+                | models.Q(recipient_user__isnull=True, recipient_intern__isnull=False),
+                name="notification_one_recipient",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.recipient_email} ({self.status})"
+
+    @property
+    def message_id(self) -> str:
+        """The SMTP Message-ID: the idempotency key (and the resend number after a deliberate resend)."""
+        suffix = f".r{self.resend_count}" if self.resend_count else ""
+        return f"<{self.idempotency_key}{suffix}@{settings.NOTIFICATIONS_MESSAGE_ID_DOMAIN}>"
+
+
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CalendarToken(models.Model):
+    """A secret, revocable URL of an organisation's deadline calendar (/calendar/<token>.ics)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="calendar_tokens")
+    token = models.CharField(max_length=64, unique=True, default=new_calendar_token, editable=False)
+    label = models.CharField(
+        max_length=100, blank=True, help_text="Who uses it, e.g. « Outlook of the HR team »."
+    )
+    language = models.CharField(max_length=2, choices=LANGUAGE_CHOICES, default=Membership.Language.FR)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["organisation", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"Calendar of {self.organisation}" + (f" ({self.label})" if self.label else "")
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class EmailPreference(Membership):
+    """A member's email preference and language, as its own admin page (each user edits their own)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "email preference"
+        verbose_name_plural = "email preferences"

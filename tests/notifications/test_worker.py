@@ -1,0 +1,233 @@
+"""Real processes: a Celery worker (subprocess, Redis broker) delivering to a real SMTP server (aiosmtpd).
+
+Not eager mode: the worker is `celery -A hostportal worker` on the test database, the tasks go through
+Redis (db 15, flushed around each test), and the emails cross an SMTP connection. The second test kills
+the worker with SIGKILL in the middle of a batch and checks, at the SMTP server, that after a restart
+every email arrived exactly once (counted by Message-ID).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from email.message import Message
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+import redis
+from aiosmtpd.controller import Controller
+from celery import Celery
+from django.db import connection
+
+from hostportal.models import Membership, Organisation
+from notifications.models import Notification, NotificationStatus
+from notifications.services import reminders_plan
+from tests.factories import InternFactory, MembershipFactory, UserFactory
+from tests.notifications.conftest import THIRTY_DAYS_BEFORE
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+DELIVER = "notifications.tasks.deliver_outbox_task"
+LEASE_SECONDS = 4  # short, so the row of the killed worker comes back quickly (must exceed 2 x EMAIL_TIMEOUT)
+
+
+def redis_url() -> str:
+    configured = os.environ.get("CELERY_BROKER_URL", "")
+    return configured if configured.startswith("redis://") else "redis://127.0.0.1:6379/15"
+
+
+class Sink:
+    """An SMTP server that records each message it accepts; it can take its time over DATA.
+
+    A message counts as accepted only once its "250" is sent: if the client dies during the delay,
+    aiosmtpd cancels the handler and nothing is recorded, as a real server would discard it.
+    """
+
+    def __init__(self, delay: float = 0.0) -> None:
+        self.delay = delay
+        self.messages: list[Message] = []
+        self.data_started = 0
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd hook)
+        with self.lock:
+            self.data_started += 1
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        with self.lock:
+            self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 Message accepted"
+
+    def message_ids(self) -> Counter[str]:
+        with self.lock:
+            return Counter(str(message["Message-ID"]).strip() for message in self.messages)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for(
+    condition: Callable[[], bool], timeout: float, every: float = 0.05, tick: Callable[[], None] | None = None
+) -> bool:
+    deadline = time.monotonic() + timeout
+    next_tick = 0.0
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        if tick is not None and time.monotonic() >= next_tick:
+            tick()
+            next_tick = time.monotonic() + 1.0
+        time.sleep(every)
+    return condition()
+
+
+def database_url() -> str:
+    """The test database (pytest-django's test_<name>), for the worker subprocess."""
+    db = connection.settings_dict
+    auth = quote(db["USER"] or "", safe="") + (f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def broker() -> Iterator[Celery]:
+    client = redis.Redis.from_url(redis_url())
+    client.flushdb()
+    sender = Celery("notifications-tests", broker=redis_url())
+    yield sender
+    sender.close()
+    client.flushdb()
+    client.close()
+
+
+@pytest.fixture
+def sink() -> Iterator[tuple[Sink, int]]:
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command at INFO
+    handler = Sink()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield handler, port
+    controller.stop()
+
+
+@pytest.fixture
+def workers(
+    sink: tuple[Sink, int], tmp_path: Path, broker: Celery
+) -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
+    """Start `celery -A hostportal worker` subprocesses on the test database; all killed at the end."""
+    assert connection.vendor == "postgresql", "the worker tests run on PostgreSQL (set DATABASE_URL)"
+    _, port = sink
+    started: list[subprocess.Popen[bytes]] = []
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "hostportal.settings",
+        "DATABASE_URL": database_url(),
+        "CELERY_BROKER_URL": redis_url(),
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "EMAIL_URL": f"smtp://127.0.0.1:{port}",
+        "EMAIL_TIMEOUT": "1",
+        "NOTIFICATIONS_CLAIM_LEASE_SECONDS": str(LEASE_SECONDS),
+        "NOTIFICATIONS_RETRY_BASE_SECONDS": "1",
+        "HOSTPORTAL_VAR_DIR": str(tmp_path / "var"),
+    }
+
+    def start() -> subprocess.Popen[bytes]:
+        log = (tmp_path / f"worker-{len(started)}.log").open("wb")
+        process = subprocess.Popen(
+            [
+                sys.executable, "-m", "celery", "-A", "hostportal", "worker", "--pool=solo",
+                "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat",
+                "-n", f"test{len(started)}@%h",
+            ],
+            cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+def worker_logs(tmp_path: Path) -> str:
+    return "\n".join(
+        path.read_text(errors="replace")[-3000:] for path in sorted(tmp_path.glob("worker-*.log"))
+    )
+
+
+@pytest.fixture
+def eight_reminders(make_convention: Any, alice: Any, acme: Organisation) -> list[Notification]:
+    """4 draft conventions x 2 members (alice, dora): 8 reminders planned, committed, not yet sent."""
+    MembershipFactory(user=UserFactory(username="dora"), organisation=acme, role=Membership.Role.EDITOR)
+    for _ in range(4):
+        make_convention(intern=InternFactory(organisation=acme))
+    assert reminders_plan(today=THIRTY_DAYS_BEFORE, enqueue=False).created == 8
+    return list(Notification.objects.all())
+
+
+def statuses() -> Counter[str]:
+    return Counter(Notification.objects.values_list("status", flat=True))
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_delivers_the_outbox_to_an_smtp_server(
+    eight_reminders: list[Notification], sink: tuple[Sink, int], workers: Any, broker: Celery, tmp_path: Path
+) -> None:
+    server, _ = sink
+    workers()
+    broker.send_task(DELIVER)  # one task, as the beat or an on-commit enqueue sends it
+    assert wait_for(lambda: statuses() == {NotificationStatus.SENT: 8}, timeout=60), worker_logs(tmp_path)
+    assert server.message_ids() == Counter({row.message_id: 1 for row in eight_reminders})
+    message = server.messages[0]
+    assert message["Auto-Submitted"] == "auto-generated"
+    assert "déposer la convention au plus tard le 1 janvier 2027" in str(message["Subject"])
+    assert message.is_multipart() and {part.get_content_type() for part in message.walk()} >= {
+        "text/plain", "text/html", "text/calendar",
+    }  # fmt: skip
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(
+    eight_reminders: list[Notification], sink: tuple[Sink, int], workers: Any, broker: Celery, tmp_path: Path
+) -> None:
+    server, _ = sink
+    server.delay = 0.4  # a slow mail server: the batch takes ~3 s, time to kill the worker inside it
+    first = workers()
+    broker.send_task(DELIVER)
+    # Kill while the 4th message is in the middle of its SMTP transaction (3 accepted before it).
+    assert wait_for(lambda: server.data_started >= 4, timeout=60, every=0.005), worker_logs(tmp_path)
+    os.killpg(first.pid, signal.SIGKILL)
+    first.wait(timeout=10)
+    # 3 accepted and marked sent, the 4th claimed but never accepted (its SMTP transaction died), 4 waiting.
+    assert len(server.messages) == 3
+    expected = {NotificationStatus.SENT: 3, NotificationStatus.SENDING: 1, NotificationStatus.PENDING: 4}
+    assert statuses() == expected
+
+    workers()  # restart; the beat sends a delivery task every minute: here every second
+    done = wait_for(
+        lambda: statuses() == {NotificationStatus.SENT: 8}, timeout=60, tick=lambda: broker.send_task(DELIVER)
+    )
+    assert done, f"{statuses()}\n{worker_logs(tmp_path)}"
+    ids = server.message_ids()
+    assert set(ids) == {row.message_id for row in eight_reminders}
+    assert set(ids.values()) == {1}, f"sent twice: {ids}"
+    assert len(server.messages) == 8
