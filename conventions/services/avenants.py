@@ -10,14 +10,21 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from conventions.models import Avenant, AvenantState, Channel, Convention, ConventionState
+from conventions.models import Avenant, Channel, Convention, ConventionState
 from conventions.models.avenants import AVENANT_OPEN_STATES
-from conventions.services.common import describe, local_today, log_transition, run_transition, state_label
+from conventions.services.common import describe, local_today, log_transition, state_label
 from conventions.services.common import pk_of as _pk
 from conventions.services.conventions import require_writer
 from conventions.services.evaluation import apply_result, avenant_evaluate
+from conventions.services.filing import (
+    Event,
+    file_receive_documents,
+    file_record_decision,
+    file_request_documents,
+    file_submit,
+    file_withdraw,
+)
 from conventions.services.permits import permits_open_for_avenants
-from conventions.services.validation import require_not_before, require_not_future
 
 
 def avenant_create(
@@ -96,22 +103,13 @@ def avenant_submit(
     now: dt.datetime | None = None,
 ) -> Avenant:
     """File the avenant; 15 days of silence from `received_on` accept it (R426-21)."""
-
-    def prepare(instance: Avenant, today: dt.date) -> None:
-        require_not_future("received_on", received_on, today)
-        instance.received_on = received_on
-        _refresh(instance, today)
-
-    return run_transition(
+    return file_submit(
         Avenant,
         _pk(avenant),
-        name="submit",
-        target=AvenantState.SUBMITTED,
-        actor=actor,
-        channel=channel,
-        comment=comment,
-        now=now,
-        prepare=prepare,
+        received_on=received_on,
+        refresh=_refresh,
+        event=Event(actor, channel, comment, now),
+        expected_version=None,
     )
 
 
@@ -125,23 +123,12 @@ def avenant_request_documents(
     now: dt.datetime | None = None,
 ) -> Avenant:
     """Missing documents asked: no silence deadline until they arrive, then 15 days again (CRPA L114-5)."""
-
-    def prepare(instance: Avenant, today: dt.date) -> None:
-        require_not_future("documents_requested_on", requested_on, today)
-        require_not_before("documents_requested_on", requested_on, "received_on", instance.received_on)
-        instance.documents_requested_on, instance.documents_received_on = requested_on, None
-        _refresh(instance, today)
-
-    return run_transition(
+    return file_request_documents(
         Avenant,
         _pk(avenant),
-        name="request_documents",
-        target=AvenantState.DOCUMENTS_REQUESTED,
-        actor=actor,
-        channel=channel,
-        comment=comment,
-        now=now,
-        prepare=prepare,
+        requested_on=requested_on,
+        refresh=_refresh,
+        event=Event(actor, channel, comment, now),
     )
 
 
@@ -154,25 +141,20 @@ def avenant_receive_documents(
     comment: str = "",
     now: dt.datetime | None = None,
 ) -> Avenant:
-    def prepare(instance: Avenant, today: dt.date) -> None:
-        require_not_future("documents_received_on", received_on, today)
-        require_not_before(
-            "documents_received_on", received_on, "documents_requested_on", instance.documents_requested_on
-        )
-        instance.documents_received_on = received_on
-        _refresh(instance, today)
-
-    return run_transition(
+    """The requested documents reached the administration: 15 days of silence start again from that day."""
+    return file_receive_documents(
         Avenant,
         _pk(avenant),
-        name="receive_documents",
-        target=AvenantState.SUBMITTED,
-        actor=actor,
-        channel=channel,
-        comment=comment,
-        now=now,
-        prepare=prepare,
+        received_on=received_on,
+        refresh=_refresh,
+        event=Event(actor, channel, comment, now),
     )
+
+
+def _extend_if_accepted(instance: Avenant, today: dt.date) -> None:
+    if instance.is_accepted:
+        extend_conventions_for_avenants([instance.pk])
+        permits_open_for_avenants([instance.pk])
 
 
 def avenant_record_decision(
@@ -187,32 +169,14 @@ def avenant_record_decision(
     now: dt.datetime | None = None,
 ) -> Avenant:
     """Record an explicit answer ("validated" or "refused"); a validation extends the convention."""
-    targets = {"validated": ("validate", AvenantState.VALIDATED), "refused": ("refuse", AvenantState.REFUSED)}
-    if decision not in targets:
-        raise ValidationError({"decision": f"{decision!r} is not a decision: use 'validated' or 'refused'."})
-    name, target = targets[decision]
-
-    def prepare(instance: Avenant, today: dt.date) -> None:
-        require_not_future("decision_on", decided_on, today)
-        require_not_before("decision_on", decided_on, "received_on", instance.received_on)
-        instance.decision_on, instance.decision_reference = decided_on, reference
-
-    def after(instance: Avenant, today: dt.date) -> None:
-        if instance.is_accepted:
-            extend_conventions_for_avenants([instance.pk])
-            permits_open_for_avenants([instance.pk])
-
-    return run_transition(
+    return file_record_decision(
         Avenant,
         _pk(avenant),
-        name=name,
-        target=target,
-        actor=actor,
-        channel=channel,
-        comment=comment,
-        now=now,
-        prepare=prepare,
-        after=after,
+        decision=decision,
+        decided_on=decided_on,
+        reference=reference,
+        event=Event(actor, channel, comment, now),
+        after=_extend_if_accepted,
     )
 
 
@@ -224,16 +188,8 @@ def avenant_withdraw(
     comment: str = "",
     now: dt.datetime | None = None,
 ) -> Avenant:
-    return run_transition(
-        Avenant,
-        _pk(avenant),
-        name="withdraw",
-        target=AvenantState.WITHDRAWN,
-        actor=actor,
-        channel=channel,
-        comment=comment,
-        now=now,
-    )
+    """The host gives the extension up; allowed from any non-final state."""
+    return file_withdraw(Avenant, _pk(avenant), event=Event(actor, channel, comment, now))
 
 
 def extend_conventions_for_avenants(avenant_ids: list[int]) -> int:

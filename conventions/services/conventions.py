@@ -24,7 +24,14 @@ from conventions.services.common import (
 )
 from conventions.services.errors import PermissionDenied
 from conventions.services.evaluation import apply_result, convention_evaluate
-from conventions.services.validation import require_not_before, require_not_future
+from conventions.services.filing import (
+    Event,
+    file_receive_documents,
+    file_record_decision,
+    file_request_documents,
+    file_submit,
+    file_withdraw,
+)
 from hostportal.models import Organisation
 from hostportal.selectors import user_can_write
 
@@ -214,23 +221,13 @@ def convention_submit(
     The silence deadline starts from it (CESEDA R426-20). Needs the mandatory fields and a stay that needs a
     validation; a late filing (after the filing deadline) is allowed and shown as such by the rules.
     """
-
-    def prepare(instance: Convention, today: dt.date) -> None:
-        require_not_future("received_on", received_on, today)
-        instance.received_on = received_on
-        _refresh(instance, today)
-
-    return run_transition(
+    return file_submit(
         Convention,
         _pk(convention),
-        name="submit",
-        target=ConventionState.SUBMITTED,
-        actor=actor,
-        channel=channel,
-        comment=comment,
-        now=now,
+        received_on=received_on,
+        refresh=_refresh,
+        event=Event(actor, channel, comment, now),
         expected_version=expected_version,
-        prepare=prepare,
     )
 
 
@@ -266,23 +263,12 @@ def convention_request_documents(
     now: dt.datetime | None = None,
 ) -> Convention:
     """The administration asked for missing documents: the silence delay stops (CRPA L114-5)."""
-
-    def prepare(instance: Convention, today: dt.date) -> None:
-        require_not_future("documents_requested_on", requested_on, today)
-        require_not_before("documents_requested_on", requested_on, "received_on", instance.received_on)
-        instance.documents_requested_on, instance.documents_received_on = requested_on, None
-        _refresh(instance, today)
-
-    return run_transition(
+    return file_request_documents(
         Convention,
         _pk(convention),
-        name="request_documents",
-        target=ConventionState.DOCUMENTS_REQUESTED,
-        actor=actor,
-        channel=channel,
-        comment=comment,
-        now=now,
-        prepare=prepare,
+        requested_on=requested_on,
+        refresh=_refresh,
+        event=Event(actor, channel, comment, now),
     )
 
 
@@ -296,25 +282,12 @@ def convention_receive_documents(
     now: dt.datetime | None = None,
 ) -> Convention:
     """The requested documents reached the administration: the silence deadline moves later."""
-
-    def prepare(instance: Convention, today: dt.date) -> None:
-        require_not_future("documents_received_on", received_on, today)
-        require_not_before(
-            "documents_received_on", received_on, "documents_requested_on", instance.documents_requested_on
-        )
-        instance.documents_received_on = received_on
-        _refresh(instance, today)
-
-    return run_transition(
+    return file_receive_documents(
         Convention,
         _pk(convention),
-        name="receive_documents",
-        target=ConventionState.SUBMITTED,
-        actor=actor,
-        channel=channel,
-        comment=comment,
-        now=now,
-        prepare=prepare,
+        received_on=received_on,
+        refresh=_refresh,
+        event=Event(actor, channel, comment, now),
     )
 
 
@@ -330,29 +303,13 @@ def convention_record_decision(
     now: dt.datetime | None = None,
 ) -> Convention:
     """Record the administration's explicit answer: decision is "validated" or "refused"."""
-    targets = {
-        "validated": ("validate", ConventionState.VALIDATED),
-        "refused": ("refuse", ConventionState.REFUSED),
-    }
-    if decision not in targets:
-        raise ValidationError({"decision": f"{decision!r} is not a decision: use 'validated' or 'refused'."})
-    name, target = targets[decision]
-
-    def prepare(instance: Convention, today: dt.date) -> None:
-        require_not_future("decision_on", decided_on, today)
-        require_not_before("decision_on", decided_on, "received_on", instance.received_on)
-        instance.decision_on, instance.decision_reference = decided_on, reference
-
-    return run_transition(
+    return file_record_decision(
         Convention,
         _pk(convention),
-        name=name,
-        target=target,
-        actor=actor,
-        channel=channel,
-        comment=comment,
-        now=now,
-        prepare=prepare,
+        decision=decision,
+        decided_on=decided_on,
+        reference=reference,
+        event=Event(actor, channel, comment, now),
     )
 
 
@@ -365,13 +322,4 @@ def convention_withdraw(
     now: dt.datetime | None = None,
 ) -> Convention:
     """The host gives the stage up; allowed from any non-final state."""
-    return run_transition(
-        Convention,
-        _pk(convention),
-        name="withdraw",
-        target=ConventionState.WITHDRAWN,
-        actor=actor,
-        channel=channel,
-        comment=comment,
-        now=now,
-    )
+    return file_withdraw(Convention, _pk(convention), event=Event(actor, channel, comment, now))

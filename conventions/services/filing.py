@@ -1,0 +1,118 @@
+"""The events that conventions and avenants share: filed, documents asked and received, decided, withdrawn.
+
+Both are requests to the same administration with the same dates (received_on, documents_requested_on,
+documents_received_on, decision_on) and the same transition names; only how their deadlines are computed
+differs, which the caller passes as `refresh`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from conventions.models import Channel
+from conventions.services.common import run_transition
+from conventions.services.validation import require_not_before, require_not_future
+
+M = TypeVar("M", bound=models.Model)
+Refresh = Callable[[Any, dt.date], None]
+Hook = Callable[[Any, dt.date], None]
+DECISIONS = {"validated": ("validate", "validated"), "refused": ("refuse", "refused")}
+
+
+@dataclass(frozen=True)
+class Event:
+    """Who records the event, through which interface, with what comment, and when (None: now)."""
+
+    actor: Any
+    channel: str = Channel.WEB
+    comment: str = ""
+    now: dt.datetime | None = None
+
+
+def _run(model: type[M], pk: int, name: str, target: str, event: Event, **kwargs: Any) -> M:
+    return run_transition(
+        model,
+        pk,
+        name=name,
+        target=target,
+        actor=event.actor,
+        channel=event.channel,
+        comment=event.comment,
+        now=event.now,
+        **kwargs,
+    )
+
+
+def file_submit(
+    model: type[M],
+    pk: int,
+    *,
+    received_on: dt.date,
+    refresh: Refresh,
+    event: Event,
+    expected_version: int | None,
+) -> M:
+    def prepare(instance: Any, today: dt.date) -> None:
+        require_not_future("received_on", received_on, today)
+        instance.received_on = received_on
+        refresh(instance, today)
+
+    return _run(model, pk, "submit", "submitted", event, expected_version=expected_version, prepare=prepare)
+
+
+def file_request_documents(
+    model: type[M], pk: int, *, requested_on: dt.date, refresh: Refresh, event: Event
+) -> M:
+    def prepare(instance: Any, today: dt.date) -> None:
+        require_not_future("documents_requested_on", requested_on, today)
+        require_not_before("documents_requested_on", requested_on, "received_on", instance.received_on)
+        instance.documents_requested_on, instance.documents_received_on = requested_on, None
+        refresh(instance, today)
+
+    return _run(model, pk, "request_documents", "documents_requested", event, prepare=prepare)
+
+
+def file_receive_documents(
+    model: type[M], pk: int, *, received_on: dt.date, refresh: Refresh, event: Event
+) -> M:
+    def prepare(instance: Any, today: dt.date) -> None:
+        require_not_future("documents_received_on", received_on, today)
+        requested = instance.documents_requested_on
+        require_not_before("documents_received_on", received_on, "documents_requested_on", requested)
+        instance.documents_received_on = received_on
+        refresh(instance, today)
+
+    return _run(model, pk, "receive_documents", "submitted", event, prepare=prepare)
+
+
+def file_record_decision(
+    model: type[M],
+    pk: int,
+    *,
+    decision: str,
+    decided_on: dt.date,
+    reference: str,
+    event: Event,
+    after: Hook | None = None,
+) -> M:
+    """An explicit answer of the administration: "validated" or "refused" (ValidationError otherwise)."""
+    if decision not in DECISIONS:
+        raise ValidationError({"decision": f"{decision!r} is not a decision: use 'validated' or 'refused'."})
+    name, target = DECISIONS[decision]
+
+    def prepare(instance: Any, today: dt.date) -> None:
+        require_not_future("decision_on", decided_on, today)
+        require_not_before("decision_on", decided_on, "received_on", instance.received_on)
+        instance.decision_on, instance.decision_reference = decided_on, reference
+
+    return _run(model, pk, name, target, event, prepare=prepare, after=after)
+
+
+def file_withdraw(model: type[M], pk: int, *, event: Event) -> M:
+    return _run(model, pk, "withdraw", "withdrawn", event)
