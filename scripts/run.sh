@@ -12,6 +12,9 @@ mkdir -p var
 
 $BIN/python manage.py migrate --no-input
 $BIN/python manage.py seed_demo --once
+# Plan today's reminders now rather than at the next :30, so the demo shows them at once; the worker's
+# outbox job (every minute) then sends them to EMAIL_URL (the console by default).
+$BIN/python manage.py plan_reminders
 
 $BIN/celery -A hostportal worker --beat --loglevel=INFO --concurrency=2 \
   --schedule="${HOSTPORTAL_VAR_DIR:-var}/celerybeat-schedule" &
