@@ -90,6 +90,17 @@ class ServiceModelForm(forms.ModelForm):
             add_service_error(self, exc)
 
 
+class VersionedServiceModelForm(ServiceModelForm):
+    """Carries the version the user loaded: saving over someone else's change is refused (ConflictError)."""
+
+    expected_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "expected_version" in self.fields and self.instance.pk is not None:
+            self.fields["expected_version"].initial = self.instance.version
+
+
 class ServiceRaceError(Exception):
     """The service refused at save time what it accepted at validation time (a concurrent change)."""
 

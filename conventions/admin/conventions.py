@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -17,7 +16,7 @@ from django.utils.safestring import SafeString
 from simple_history.admin import SimpleHistoryAdmin
 
 from conventions import services
-from conventions.admin.base import ServiceAdminMixin, ServiceModelForm
+from conventions.admin.base import ServiceAdminMixin, VersionedServiceModelForm
 from conventions.admin.display import NEXT_DEADLINE, days_left, render_audit_trail, render_why
 from conventions.admin.documents import DocumentItemInline
 from conventions.admin.filters import NextDeadlineFilter, OverdueFilter
@@ -102,14 +101,8 @@ PROCEDURE_FIELDS = [
 ]  # fmt: skip
 
 
-class ConventionForm(ServiceModelForm):
-    # The version the user loaded: saving over someone else's change is refused (ConflictError).
-    expected_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if "expected_version" in self.fields and self.instance.pk is not None:
-            self.fields["expected_version"].initial = self.instance.version
+class ConventionForm(VersionedServiceModelForm):
+    pass
 
 
 @admin.register(Convention)

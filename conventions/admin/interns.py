@@ -13,7 +13,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from conventions.admin.base import ServiceAdminMixin, ServiceModelForm
+from conventions.admin.base import ServiceAdminMixin, VersionedServiceModelForm
 from conventions.admin.filters import ScopedCountryFilter
 from conventions.admin.history import ReadOnlyHistoryMixin
 from conventions.models import Intern
@@ -23,7 +23,7 @@ from hostportal.admin import TenantAdmin
 IDENTITY = ["first_name", "last_name", "nationality", "date_of_birth", "email", "country_of_residence"]
 
 
-class InternForm(ServiceModelForm):
+class InternForm(VersionedServiceModelForm):
     new_passport_number = forms.CharField(
         label="Passport number",
         required=False,
@@ -61,8 +61,11 @@ class InternAdmin(ServiceAdminMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin, T
             passport = ["masked_passport_number", "passport_expires_on"]
             if self.has_change_permission(request, obj):
                 passport.append("new_passport_number")
+        head = ["organisation", *IDENTITY]
+        if obj is not None and self.has_change_permission(request, obj):
+            head.append("expected_version")
         return [
-            (None, {"fields": ["organisation", *IDENTITY]}),
+            (None, {"fields": head}),
             ("Passport", {"fields": passport}),
             ("Reminders", {"fields": ["notify_intern", "language"]}),
         ]
@@ -86,4 +89,9 @@ class InternAdmin(ServiceAdminMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin, T
             changes["passport_number"] = fields["passport_number"]
         if not changes:
             return form.instance
-        return intern_update(actor=request.user, intern=form.instance.pk, **changes)
+        return intern_update(
+            actor=request.user,
+            intern=form.instance.pk,
+            expected_version=data.get("expected_version"),
+            **changes,
+        )

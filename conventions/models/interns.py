@@ -25,6 +25,7 @@ class Intern(TimeStamped):
         default=False, help_text="Also send the intern the reminders that concern them."
     )
     language = models.CharField(max_length=2, choices=[("fr", "Français"), ("en", "English")], default="en")
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     # The full passport number never reaches the history tables (auditors see who changed what, not it).
     history = HistoricalRecords(excluded_fields=["passport_number"])

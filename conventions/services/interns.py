@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from conventions.models import ConventionState, Intern
+from conventions.services.common import check_version
 from conventions.services.conventions import convention_refresh_rules, require_writer
 from hostportal.models import Organisation
 
@@ -45,22 +46,30 @@ def intern_create(*, actor: Any, organisation: Organisation, **fields: Any) -> I
     _reject_unknown(fields)
     intern = Intern(organisation=organisation, **fields)
     _normalise(intern)
-    intern.full_clean(exclude=["organisation"])
+    intern.full_clean(exclude=["organisation", "version"])
     intern._history_user = actor  # type: ignore[attr-defined]
     intern.save()
     return intern
 
 
-def intern_update(*, actor: Any, intern: Intern | int, **changes: Any) -> Intern:
+def intern_update(
+    *, actor: Any, intern: Intern | int, expected_version: int | None = None, **changes: Any
+) -> Intern:
+    """Edit an intern; `expected_version` (the version the user loaded) refuses to overwrite a newer change.
+
+    Raises PermissionDenied, ConflictError or ValidationError naming each bad field; nothing is written then.
+    """
     _reject_unknown(changes)
     pk = intern.pk if isinstance(intern, Intern) else intern
     with transaction.atomic():
         instance = Intern.objects.select_for_update().get(pk=pk)
         require_writer(actor, instance.organisation_id)
+        check_version(instance, expected_version)
         for name, value in changes.items():
             setattr(instance, name, value)
         _normalise(instance)
-        instance.full_clean(exclude=["organisation"])
+        instance.full_clean(exclude=["organisation", "version"])
+        instance.version += 1
         instance._history_user = actor  # type: ignore[attr-defined]
         instance.save()
         # The nationality decides the regime (RULES §1): drafts follow the intern's current data.

@@ -130,3 +130,23 @@ def test_add_requires_a_passport_number_and_creates_through_the_service(
     assert "new_passport_number" in missing.context["adminform"].form.errors
     assert created.status_code == 302
     assert Intern.objects.get(last_name="Schmidt").passport_number == "C01X2345"
+
+
+def test_stale_version_on_the_intern_form_gives_a_conflict_error(login: Any, alice: Any, intern: Any) -> None:
+    from conventions.services.interns import intern_update
+
+    client = login(alice)
+    url = change_url(intern)
+    page = client.get(url)
+    assert 'name="expected_version" value="1"' in page.content.decode()
+    data = change_form_data(page)
+    intern_update(actor=alice, intern=intern, expected_version=1, email="first@mail.example")
+    data["email"] = "second@mail.example"
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.non_field_errors()
+    assert any("changed by someone else" in error for error in errors)
+    intern.refresh_from_db()
+    assert (intern.email, intern.version) == ("first@mail.example", 2)

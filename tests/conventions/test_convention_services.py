@@ -267,3 +267,13 @@ def test_intern_nationality_change_moves_the_draft_regime(
     intern_update(actor=alice, intern=intern, nationality="IT")
     convention.refresh_from_db()
     assert convention.regime == "eu_citizen" and convention.filing_deadline is None
+
+
+def test_two_people_editing_an_intern_at_once(intern: Any, alice: Any) -> None:
+    from conventions.services.interns import intern_update
+
+    intern_update(actor=alice, intern=intern, expected_version=1, first_name="Awa")
+    with pytest.raises(ConflictError, match="changed by someone else"):
+        intern_update(actor=alice, intern=intern, expected_version=1, first_name="Fatou")
+    intern.refresh_from_db()
+    assert (intern.first_name, intern.version) == ("Awa", 2)
