@@ -115,7 +115,25 @@ def copy_saved(target: models.Model, saved: models.Model) -> None:
     target._state.db = saved._state.db
 
 
-class ServiceAdminMixin:
+class ServiceRaceMessageMixin:
+    """For a ModelAdmin whose saves may raise ServiceRaceError: roll the page back and say why."""
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: Any = None,
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
+        except ServiceRaceError as exc:
+            # Raised inside the admin's atomic block: everything this request wrote is rolled back.
+            messages.error(request, f"Nothing was saved: {exc}")
+            return HttpResponseRedirect(request.get_full_path())
+
+
+class ServiceAdminMixin(ServiceRaceMessageMixin):
     """For a ModelAdmin: validate and save through `service_save(request, form)` (see the module doc)."""
 
     form = ServiceModelForm
@@ -133,17 +151,3 @@ class ServiceAdminMixin:
         except SERVICE_ERRORS as exc:
             raise ServiceRaceError(" ".join(error_messages(exc))) from exc
         copy_saved(obj, saved)
-
-    def changeform_view(
-        self,
-        request: HttpRequest,
-        object_id: str | None = None,
-        form_url: str = "",
-        extra_context: Any = None,
-    ) -> HttpResponse:
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
-        except ServiceRaceError as exc:
-            # Raised inside the admin's atomic block: everything this request wrote is rolled back.
-            messages.error(request, f"Nothing was saved: {exc}")
-            return HttpResponseRedirect(request.get_full_path())

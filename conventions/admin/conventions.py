@@ -18,7 +18,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from conventions import services
 from conventions.admin.base import ServiceAdminMixin, VersionedServiceModelForm
 from conventions.admin.display import NEXT_DEADLINE, days_left, render_audit_trail, render_why
-from conventions.admin.documents import DocumentItemInline
+from conventions.admin.documents import DocumentFormsetMixin, DocumentItemInline
 from conventions.admin.filters import NextDeadlineFilter, OverdueFilter
 from conventions.admin.history import ReadOnlyHistoryMixin
 from conventions.admin.transitions import (
@@ -107,7 +107,12 @@ class ConventionForm(VersionedServiceModelForm):
 
 @admin.register(Convention)
 class ConventionAdmin(
-    TransitionAdminMixin, ServiceAdminMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin, TenantAdmin
+    DocumentFormsetMixin,
+    TransitionAdminMixin,
+    ServiceAdminMixin,
+    ReadOnlyHistoryMixin,
+    SimpleHistoryAdmin,
+    TenantAdmin,
 ):
     form = ConventionForm
     transition_actions = CONVENTION_ACTIONS

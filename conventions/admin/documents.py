@@ -1,7 +1,8 @@
 """Checklist items (RULES §5): the services create them; members update status, file and expiry.
 
-No service owns a checklist item's status yet, so these forms save the row directly; the model's
-CheckConstraint (a rejected item needs a reason) is checked here first, with a message on the field.
+Saved through conventions.services.documents.document_item_update, in the list page, the item page and
+the inlines of a convention or a carte de séjour application. The form checks the rejection reason first
+so that the message lands on the field.
 """
 
 from __future__ import annotations
@@ -13,13 +14,22 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from conventions.admin.base import (
+    SERVICE_ERRORS,
+    ServiceAdminMixin,
+    ServiceModelForm,
+    ServiceRaceError,
+    ServiceRaceMessageMixin,
+    error_messages,
+)
 from conventions.models import DocumentItem, DocumentStatus
+from conventions.services.documents import document_item_update
 from hostportal.admin import TenantAdmin, TenantInline
 
 EDITABLE = ["status", "rejection_reason", "file", "expires_on"]
 
 
-class DocumentItemForm(forms.ModelForm):
+class DocumentItemForm(ServiceModelForm):
     class Meta:
         model = DocumentItem
         fields = EDITABLE
@@ -44,8 +54,38 @@ class PermitDocumentItemInline(DocumentItemInline):
     fk_name = "permit_application"
 
 
+def changed_fields(form: forms.ModelForm) -> dict[str, Any]:
+    return {name: form.cleaned_data[name] for name in EDITABLE if name in form.changed_data}
+
+
+def save_document_form(request: HttpRequest, form: forms.ModelForm) -> None:
+    """Send what the member changed on one checklist line to the service (nothing else is written)."""
+    changed = changed_fields(form)
+    if not changed or form.instance.pk is None:
+        return
+    try:
+        document_item_update(actor=request.user, item=form.instance.pk, **changed)
+    except SERVICE_ERRORS as exc:
+        raise ServiceRaceError(" ".join(error_messages(exc))) from exc
+
+
+class DocumentFormsetMixin(ServiceRaceMessageMixin):
+    """For the admins that show checklist inlines: the inline lines are saved through the service."""
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is not DocumentItem:
+            super().save_formset(request, form, formset, change)  # type: ignore[misc]
+            return
+        # What formset.save() would have set: the admin's change message reads these.
+        formset.new_objects, formset.deleted_objects, formset.changed_objects = [], [], []
+        for line in formset.forms:
+            save_document_form(request, line)
+            if changed_fields(line):
+                formset.changed_objects.append((line.instance, list(changed_fields(line))))
+
+
 @admin.register(DocumentItem)
-class DocumentItemAdmin(TenantAdmin):
+class DocumentItemAdmin(ServiceAdminMixin, TenantAdmin):
     form = DocumentItemForm
     list_display = ["label", "convention", "intern", "step", "status", "expires_on", "organisation"]
     list_filter = ["step", "status", "expires_on", ("organisation", admin.RelatedOnlyFieldListFilter)]
@@ -80,3 +120,6 @@ class DocumentItemAdmin(TenantAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # checklists come with their convention or their carte de séjour application
+
+    def service_save(self, request: HttpRequest, form: Any) -> DocumentItem:
+        return document_item_update(actor=request.user, item=form.instance.pk, **changed_fields(form))

@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString
 
 from conventions import services
 from conventions.admin.display import days_left, render_audit_trail, render_explained_rows
-from conventions.admin.documents import PermitDocumentItemInline
+from conventions.admin.documents import DocumentFormsetMixin, PermitDocumentItemInline
 from conventions.admin.filters import NextDeadlineFilter
 from conventions.admin.transitions import (
     DecisionForm,
@@ -63,7 +63,7 @@ FIELDS: list[Any] = [
 
 
 @admin.register(ResidencePermitApplication)
-class ResidencePermitApplicationAdmin(TransitionAdminMixin, TenantAdmin):
+class ResidencePermitApplicationAdmin(DocumentFormsetMixin, TransitionAdminMixin, TenantAdmin):
     transition_actions = PERMIT_ACTIONS
     transition_subject = "permit"
     inlines = [PermitDocumentItemInline]

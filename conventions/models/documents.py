@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.core.validators import FileExtensionValidator
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from conventions.models.common import TimeStamped
 from conventions.models.conventions import Convention
@@ -48,6 +49,9 @@ class DocumentItem(TimeStamped):
         validators=[FileExtensionValidator(["pdf", "jpg", "jpeg", "png"])],
     )
     expires_on = models.DateField(null=True, blank=True, db_index=True)
+
+    # Who verified or rejected which document, and when: read by auditors in admin.
+    history = HistoricalRecords(excluded_fields=["file"])
 
     class Meta:
         ordering = ["convention", "step", "pk"]

@@ -171,3 +171,21 @@ def test_rejecting_a_document_requires_a_reason(login: Any, alice: Any, make_con
     assert with_reason.status_code == 302
     item.refresh_from_db()
     assert (item.status, item.rejection_reason) == (DocumentStatus.REJECTED, "Expired")
+
+
+def test_checklist_inline_on_the_convention_saves_through_the_service(
+    login: Any, alice: Any, make_convention: Any
+) -> None:
+    convention = make_convention()
+    url = reverse("admin:conventions_convention_change", args=[convention.pk])
+    client = login(alice)
+    data = change_form_data(client.get(url))
+    prefix = next(key for key in data if key.endswith("-0-status")).removesuffix("-0-status")
+    data[f"{prefix}-0-status"] = DocumentStatus.VERIFIED
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+    item = DocumentItem.objects.get(pk=data[f"{prefix}-0-id"])
+    assert item.status == DocumentStatus.VERIFIED
+    assert item.history.latest().history_user == alice
