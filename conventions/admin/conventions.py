@@ -129,6 +129,13 @@ class ConventionAdmin(
     date_hierarchy = "start_date"
     list_select_related = ["intern", "organisation"]
 
+    def transition_hint(self, obj: Convention) -> str:
+        missing = obj.missing_for_submission()
+        if obj.state == ConventionState.DRAFT and obj.validation_required and missing:
+            labels = ", ".join(str(Convention._meta.get_field(name).verbose_name) for name in missing)
+            return f"To file this convention with the administration, fill in: {labels}."
+        return ""
+
     def get_inlines(self, request: HttpRequest, obj: Any) -> list[Any]:
         return [] if obj is None else [DocumentItemInline]  # the service creates the checklist
 

@@ -155,7 +155,13 @@ class TransitionAdminMixin:
             {"label": action.label, "url": self.transition_url(obj, action), "help": action.help}
             for action in self.available_actions(request, obj)
         ]
+        if obj is not None and self.has_change_permission(request, obj):  # type: ignore[attr-defined]
+            context["transition_hint"] = self.transition_hint(obj)
         return super().render_change_form(request, context, add, change, form_url, obj)  # type: ignore[misc]
+
+    def transition_hint(self, obj: Any) -> str:
+        """Why an expected next step is not offered (e.g. fields missing before filing); "" when none."""
+        return ""
 
     def _action(self, name: str) -> TransitionAction:
         for action in self.transition_actions:

@@ -94,10 +94,20 @@ class Convention(FSMModelMixin, TimeStamped):
         validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("48"))],
     )
     hourly_gratification_eur = models.DecimalField(
-        max_digits=8, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))]
+        "hourly gratification (EUR)",
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
     )
     monthly_resources_eur = models.DecimalField(
-        max_digits=9, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))]
+        "monthly resources (EUR)",
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
     )
 
     received_on = models.DateField(null=True, blank=True, help_text="Date received by the administration.")

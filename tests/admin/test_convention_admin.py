@@ -435,3 +435,16 @@ def test_days_left_and_overdue_filter(login: Any, alice: Any, make_convention: A
     assert '<td class="field-days_left">-13</td>' in overdue.content.decode()
     assert [c.pk for c in later.context["cl"].result_list] == [on_time.pk]
     assert '<td class="field-days_left">39</td>' in later.content.decode()
+
+
+def test_incomplete_draft_says_which_fields_block_the_filing(
+    login: Any, alice: Any, make_convention: Any
+) -> None:
+    convention = make_convention(tutor_name="", monthly_resources_eur=None)
+    page = login(alice).get(change_url(convention)).content.decode()
+
+    assert (
+        "To file this convention with the administration, fill in: tutor name, monthly resources (EUR)."
+        in page
+    )
+    assert "/transition/submit/" not in page
