@@ -132,7 +132,9 @@ class ConventionAdmin(
     def transition_hint(self, obj: Convention) -> str:
         missing = obj.missing_for_submission()
         if obj.state == ConventionState.DRAFT and obj.validation_required and missing:
-            labels = ", ".join(str(Convention._meta.get_field(name).verbose_name) for name in missing)
+            labels = ", ".join(
+                str(getattr(Convention._meta.get_field(name), "verbose_name", name)) for name in missing
+            )
             return f"To file this convention with the administration, fill in: {labels}."
         return ""
 
