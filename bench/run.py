@@ -103,6 +103,7 @@ def bench_sweep() -> list[str]:
     today = dt.date(2026, 12, 10)
     for count in SIZES:
         seed(count)
+        connection.queries_log.clear()
         moved, fast = timed(lambda: len(sweep_deadlines(today=today).conventions_refused))
         assert moved == count, moved
         seed(count)
@@ -110,6 +111,38 @@ def bench_sweep() -> list[str]:
         assert moved_naive == count
         lines.append(f"| {count} | {fast:.3f} | {slow:.3f} | {slow / fast:.1f}x |")
         TransitionLog.objects.all().delete()
+    return lines
+
+
+def bench_planning() -> list[str]:
+    """Reminder planning for N draft conventions due for filing, each with two recipients."""
+    from django.db import connection as conn
+    from django.test.utils import CaptureQueriesContext
+
+    from conventions.models import Convention
+    from hostportal.models import Membership
+    from notifications.models import Notification
+    from notifications.services import reminders_plan
+    from tests.factories import UserFactory
+
+    lines = ["| N drafts | planning (s) | outbox rows | queries | per file (ms) |", "|---|---|---|---|---|"]
+    today = dt.date(2027, 1, 1)  # the filing deadline of the seeded stages (start 2027-03-01 - 2 months)
+    for count in SIZES:
+        seed(count)
+        org_id = Convention.objects.latest("pk").organisation_id
+        for role in ("manager", "editor"):
+            user = UserFactory(username=f"bench-{role}-{count}")
+            Membership.objects.create(user=user, organisation_id=org_id, role=role)
+        # Drafts whose filing deadline is today: the "on the day" reminder is due for each.
+        Convention.objects.filter(organisation_id=org_id).update(state="draft", received_on=None)
+        conn.queries_log.clear()
+        with CaptureQueriesContext(conn) as queries:
+            report, seconds = timed(lambda: reminders_plan(today=today, enqueue=False))
+        rows = Notification.objects.filter(organisation_id=org_id).count()
+        per_file_ms = seconds / count * 1000
+        lines.append(
+            f"| {count} | {seconds:.3f} | {rows} | {len(queries.captured_queries)} | {per_file_ms:.2f} |"
+        )
     return lines
 
 
@@ -150,6 +183,8 @@ def main() -> None:
         machine += f"{connection.vendor} {getattr(connection, 'pg_version', '')}"
         print(f"Machine: {machine}\n")
         print("\n".join(bench_sweep()))
+        print()
+        print("\n".join(bench_planning()))
         print()
         print("\n".join(bench_rules()))
     finally:
