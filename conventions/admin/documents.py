@@ -33,6 +33,7 @@ class DocumentItemForm(ServiceModelForm):
     class Meta:
         model = DocumentItem
         fields = EDITABLE
+        widgets = {"rejection_reason": forms.Textarea(attrs={"rows": 2, "cols": 40})}
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
