@@ -95,7 +95,9 @@ def _event(
     event.add("summary", summary)
     event.add("transp", "TRANSPARENT")
     why = deadline.explanation
-    event.add("description", f"{WHY[language]}: {why.rule}\n{SOURCE[language]}: {why.source}\n{url}")
+    event.add(
+        "description", f"{WHY[language]}: {why.text(language)}\n{SOURCE[language]}: {why.source}\n{url}"
+    )
     event.add("url", url)
     return event
 

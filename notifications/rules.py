@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from conventions.rules.base import Explanation, Programme
+from conventions.rules.base import Explanation, Programme, fr_date
 from conventions.rules.dates import (
     AVENANT_FILING_DAYS,
     avenant_filing_deadline,
@@ -273,19 +273,26 @@ def _convention_end(facts: ConventionFacts) -> Deadline | None:
     if facts.state != "validated" or facts.has_open_avenant or not extension_possible(facts):
         return None
     end = facts.effective_end_date
+    by = add_days(end, -AVENANT_FILING_DAYS)
     rule = (
         f"end date in force {end}; to extend the stage, file an avenant by "
-        f"{add_days(end, -AVENANT_FILING_DAYS)} ({AVENANT_FILING_DAYS} days before the end)"
+        f"{by} ({AVENANT_FILING_DAYS} days before the end)"
     )
-    return Deadline(end, Explanation(rule=rule, source=EXTENSION))
+    rule_fr = (
+        f"date de fin en vigueur {fr_date(end)} ; pour prolonger le stage, déposer un avenant "
+        f"au plus tard le {fr_date(by)} ({AVENANT_FILING_DAYS} jours avant la fin)"
+    )
+    return Deadline(end, Explanation(rule=rule, source=EXTENSION, rule_fr=rule_fr))
 
 
 def _passport_expiry(facts: ConventionFacts) -> Deadline | None:
     expires = facts.passport_expires_on
     if facts.state not in ACTIVE_CONVENTION_STATES or expires is None or expires > facts.effective_end_date:
         return None
-    rule = f"the passport expires on {expires}, before the end of the stage on {facts.effective_end_date}"
-    return Deadline(expires, Explanation(rule=rule, source=DOCUMENT_VALIDITY))
+    end = facts.effective_end_date
+    rule = f"the passport expires on {expires}, before the end of the stage on {end}"
+    rule_fr = f"le passeport expire le {fr_date(expires)}, avant la fin du stage le {fr_date(end)}"
+    return Deadline(expires, Explanation(rule=rule, source=DOCUMENT_VALIDITY, rule_fr=rule_fr))
 
 
 def _avenant_filing(facts: AvenantFacts) -> Deadline | None:
@@ -306,7 +313,12 @@ def _permit_to_file(facts: AvenantFacts) -> Deadline | None:
         f"the avenant is accepted: apply for the carte de séjour « stagiaire » before the stay in force ends "
         f"on {facts.previous_end_date}"
     )
-    return Deadline(facts.previous_end_date, Explanation(rule=rule, source=PERMIT_APPLICATION))
+    rule_fr = (
+        "l'avenant est accepté : demander la carte de séjour « stagiaire » avant la fin du séjour en cours, "
+        f"le {fr_date(facts.previous_end_date)}"
+    )
+    why = Explanation(rule=rule, source=PERMIT_APPLICATION, rule_fr=rule_fr)
+    return Deadline(facts.previous_end_date, why)
 
 
 def _permit_silence(facts: PermitFacts) -> Deadline | None:
@@ -327,7 +339,10 @@ def _document_expiry(facts: DocumentFacts) -> Deadline | None:
     ):
         return None
     rule = f"{facts.label} expires on {expires}, before the end of the stage on {facts.stage_end}"
-    return Deadline(expires, Explanation(rule=rule, source=DOCUMENT_VALIDITY))
+    rule_fr = (
+        f"« {facts.label} » expire le {fr_date(expires)}, avant la fin du stage le {fr_date(facts.stage_end)}"
+    )
+    return Deadline(expires, Explanation(rule=rule, source=DOCUMENT_VALIDITY, rule_fr=rule_fr))
 
 
 _CONDITIONS: dict[ReminderKind, tuple[type, Callable[..., Deadline | None]]] = {
@@ -445,7 +460,8 @@ def _stage_end(facts: ConventionFacts) -> Deadline | None:
     if facts.state not in ACTIVE_CONVENTION_STATES:
         return None
     rule = f"end date in force of the stage {facts.effective_end_date}"
-    return Deadline(facts.effective_end_date, Explanation(rule=rule, source=EXTENSION))
+    rule_fr = f"date de fin du stage en vigueur : {fr_date(facts.effective_end_date)}"
+    return Deadline(facts.effective_end_date, Explanation(rule=rule, source=EXTENSION, rule_fr=rule_fr))
 
 
 def upcoming_deadlines(facts: Facts, today: date) -> list[tuple[DeadlineKind, Deadline]]:

@@ -66,10 +66,23 @@ class WarningCode(StrEnum):
 
 @dataclass(frozen=True)
 class Explanation:
-    """How a value was obtained ("start date 2026-09-01 minus 2 months") and its legal source."""
+    """How a value was obtained ("start date 2026-09-01 minus 2 months") and its legal source.
+
+    `rule_fr` is the same sentence in French where the value reaches French readers (the deadlines quoted
+    in emails and calendar feeds); `text(language)` picks it, falling back to English.
+    """
 
     rule: str
     source: str
+    rule_fr: str = ""
+
+    def text(self, language: str) -> str:
+        return self.rule_fr if language == "fr" and self.rule_fr else self.rule
+
+
+def fr_date(day: date) -> str:
+    """A date as French readers write it: 01/03/2027."""
+    return day.strftime("%d/%m/%Y")
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from . import sources
-from .base import ExplainedDate, Explanation, Programme, SourcedWarning, WarningCode, sourced_warning
+from .base import ExplainedDate, Explanation, Programme, SourcedWarning, WarningCode, fr_date, sourced_warning
 from .months import add_days, add_months
 
 CONVENTION_FILING_MONTHS = 2  # R426-20 al. 1
@@ -34,20 +34,22 @@ def convention_filing_deadline(*, start_date: date, programme: Programme | None)
     deadline day itself is on time.
     """
     if programme is None:
-        months, source, why = CONVENTION_FILING_MONTHS, sources.CONVENTION_FILING, ""
+        months, source, why, why_fr = CONVENTION_FILING_MONTHS, sources.CONVENTION_FILING, "", ""
     else:
         months, source = CONVENTION_FILING_MONTHS_PROGRAMME, sources.CONVENTION_FILING_PROGRAMME
-        why = f" ({programme} programme)"
+        why, why_fr = f" ({programme} programme)", f" (programme {programme})"
     value = add_months(start_date, -months)
     rule = f"start date {start_date} minus {months} month{'s' if months > 1 else ''}{why}"
-    return ExplainedDate(value, Explanation(rule=rule, source=source))
+    rule_fr = f"date de début du stage {fr_date(start_date)} moins {months} mois{why_fr}"
+    return ExplainedDate(value, Explanation(rule=rule, source=source, rule_fr=rule_fr))
 
 
 def avenant_filing_deadline(*, end_date: date) -> ExplainedDate:
     """R426-21: at least 15 days before the end date initially planned (the convention's end date)."""
     value = add_days(end_date, -AVENANT_FILING_DAYS)
     rule = f"convention end date {end_date} minus {AVENANT_FILING_DAYS} days"
-    return ExplainedDate(value, Explanation(rule=rule, source=sources.AVENANT_FILING))
+    rule_fr = f"date de fin de la convention {fr_date(end_date)} moins {AVENANT_FILING_DAYS} jours"
+    return ExplainedDate(value, Explanation(rule=rule, source=sources.AVENANT_FILING, rule_fr=rule_fr))
 
 
 def late_filing(*, filing_deadline: date, received_on: date | None, today: date) -> bool:
@@ -87,12 +89,15 @@ def request_applies(*, silence_deadline: date, documents_requested_on: date | No
 
 def _not_received(source: str) -> ExplainedDate:
     rule = "not received yet: the silence delay starts on receipt of the request"
-    return ExplainedDate(None, Explanation(rule=rule, source=source))
+    rule_fr = "demande pas encore reçue : le délai de silence court à compter de sa réception"
+    return ExplainedDate(None, Explanation(rule=rule, source=source, rule_fr=rule_fr))
 
 
-def _awaiting(documents_requested_on: date, effect: str) -> ExplainedDate:
+def _awaiting(documents_requested_on: date, effect: str, effect_fr: str) -> ExplainedDate:
     rule = f"documents requested on {documents_requested_on} and not received yet: the delay is {effect}"
-    return ExplainedDate(None, Explanation(rule=rule, source=sources.INCOMPLETE_FILE))
+    asked = fr_date(documents_requested_on)
+    rule_fr = f"pièces demandées le {asked} et pas encore reçues : le délai est {effect_fr}"
+    return ExplainedDate(None, Explanation(rule=rule, source=sources.INCOMPLETE_FILE, rule_fr=rule_fr))
 
 
 def convention_silence_deadline(
@@ -114,18 +119,24 @@ def convention_silence_deadline(
     days = convention_silence_days(programme)
     base = add_days(received_on, days)
     rule = f"received on {received_on} plus {days} days"
+    rule_fr = f"demande reçue le {fr_date(received_on)} plus {days} jours"
     if documents_requested_on is None or not request_applies(
         silence_deadline=base, documents_requested_on=documents_requested_on
     ):
-        return ExplainedDate(base, Explanation(rule=rule, source=source))
+        return ExplainedDate(base, Explanation(rule=rule, source=source, rule_fr=rule_fr))
     if documents_received_on is None:
-        return _awaiting(documents_requested_on, "suspended")
+        return _awaiting(documents_requested_on, "suspended", "suspendu")
     suspended = (documents_received_on - documents_requested_on).days
     rule += (
         f", plus {suspended} days of suspension (documents requested on {documents_requested_on}, "
         f"received on {documents_received_on})"
     )
-    return ExplainedDate(add_days(base, suspended), Explanation(rule=rule, source=f"{source}; CRPA L114-5"))
+    rule_fr += (
+        f", plus {suspended} jours de suspension (pièces demandées le {fr_date(documents_requested_on)}, "
+        f"reçues le {fr_date(documents_received_on)})"
+    )
+    why = Explanation(rule=rule, source=f"{source}; CRPA L114-5", rule_fr=rule_fr)
+    return ExplainedDate(add_days(base, suspended), why)
 
 
 def avenant_silence_deadline(
@@ -144,18 +155,24 @@ def avenant_silence_deadline(
         return _not_received(sources.AVENANT_SILENCE)
     base = add_days(received_on, AVENANT_SILENCE_DAYS)
     rule = f"received on {received_on} plus {AVENANT_SILENCE_DAYS} days"
+    rule_fr = f"demande reçue le {fr_date(received_on)} plus {AVENANT_SILENCE_DAYS} jours"
     if documents_requested_on is None or not request_applies(
         silence_deadline=base, documents_requested_on=documents_requested_on
     ):
-        return ExplainedDate(base, Explanation(rule=rule, source=sources.AVENANT_SILENCE))
+        return ExplainedDate(base, Explanation(rule=rule, source=sources.AVENANT_SILENCE, rule_fr=rule_fr))
     if documents_received_on is None:
-        return _awaiting(documents_requested_on, "restarted when they arrive")
+        return _awaiting(documents_requested_on, "restarted when they arrive", "repris à leur réception")
     rule = (
         f"documents requested on {documents_requested_on} received on {documents_received_on} "
         f"plus {AVENANT_SILENCE_DAYS} days (the delay restarts)"
     )
+    rule_fr = (
+        f"pièces demandées le {fr_date(documents_requested_on)}, reçues le {fr_date(documents_received_on)}, "
+        f"plus {AVENANT_SILENCE_DAYS} jours (le délai repart)"
+    )
     value = add_days(documents_received_on, AVENANT_SILENCE_DAYS)
-    return ExplainedDate(value, Explanation(rule=rule, source=f"{sources.AVENANT_SILENCE}; CRPA L114-5"))
+    why = Explanation(rule=rule, source=f"{sources.AVENANT_SILENCE}; CRPA L114-5", rule_fr=rule_fr)
+    return ExplainedDate(value, why)
 
 
 def late_request_warning(
@@ -177,7 +194,9 @@ def residence_permit_silence_deadline(*, filed_on: date) -> ExplainedDate:
     """CESEDA R432-1, R432-2: 4 months of silence on a residence-permit application is a refusal."""
     value = add_months(filed_on, RESIDENCE_PERMIT_SILENCE_MONTHS)
     rule = f"application filed on {filed_on} plus {RESIDENCE_PERMIT_SILENCE_MONTHS} months"
-    return ExplainedDate(value, Explanation(rule=rule, source=sources.RESIDENCE_PERMIT_SILENCE))
+    rule_fr = f"demande déposée le {fr_date(filed_on)} plus {RESIDENCE_PERMIT_SILENCE_MONTHS} mois"
+    why = Explanation(rule=rule, source=sources.RESIDENCE_PERMIT_SILENCE, rule_fr=rule_fr)
+    return ExplainedDate(value, why)
 
 
 def implicit_decision_reached(*, silence_deadline: date | None, today: date) -> bool:
@@ -188,6 +207,6 @@ def implicit_decision_reached(*, silence_deadline: date | None, today: date) -> 
 def implicit_decision_on(*, silence_deadline: date) -> ExplainedDate:
     """The day the implicit decision is born: the day after the last day of the silence delay."""
     rule = f"day after the silence deadline {silence_deadline}"
-    return ExplainedDate(
-        add_days(silence_deadline, 1), Explanation(rule=rule, source=sources.IMPLICIT_DECISION)
-    )
+    rule_fr = f"lendemain de la fin du délai de silence, le {fr_date(silence_deadline)}"
+    why = Explanation(rule=rule, source=sources.IMPLICIT_DECISION, rule_fr=rule_fr)
+    return ExplainedDate(add_days(silence_deadline, 1), why)

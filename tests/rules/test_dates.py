@@ -352,3 +352,13 @@ def test_late_request_warning(requested: date | None, warns: bool) -> None:
     assert (found is not None) is warns
     if found:
         assert found.warning.code == "documents_requested_after_silence"
+
+
+def test_deadline_explanations_read_in_french_too() -> None:
+    from conventions.rules import convention_filing_deadline, residence_permit_silence_deadline
+
+    filing = convention_filing_deadline(start_date=date(2027, 3, 1), programme=None).explanation
+    assert filing.text("fr") == "date de début du stage 01/03/2027 moins 2 mois"
+    assert filing.text("en") == "start date 2027-03-01 minus 2 months"
+    permit = residence_permit_silence_deadline(filed_on=date(2027, 1, 5)).explanation
+    assert permit.text("fr") == "demande déposée le 05/01/2027 plus 4 mois"
