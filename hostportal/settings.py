@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 from hostportal.env import env_bool, env_int, env_list, env_str
 
@@ -20,7 +21,10 @@ _env = environ.Env()
 
 DEBUG = env_bool("DEBUG", True)
 # The default key is for the embedded demo only; production sets SECRET_KEY (see .env.example).
-SECRET_KEY = env_str("SECRET_KEY", "insecure-dev-key-change-me-hostportal")  # noqa: S105
+_DEMO_SECRET_KEY = "insecure-dev-key-change-me-hostportal"  # noqa: S105
+SECRET_KEY = env_str("SECRET_KEY", _DEMO_SECRET_KEY)
+if not DEBUG and SECRET_KEY in (_DEMO_SECRET_KEY, "change-me"):
+    raise ImproperlyConfigured("DEBUG is off: set SECRET_KEY to a long random value (see .env.example).")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -158,7 +162,6 @@ HOSTPORTAL_DEMO_PASSWORD = env_str("HOSTPORTAL_DEMO_PASSWORD", "demo-hostportal"
 
 # --- Notifications -----------------------------------------------------------------------------------
 # Reminders and the email outbox (notifications/, docs/notifications.md). Documented in .env.example.
-from django.core.exceptions import ImproperlyConfigured  # noqa: E402  (this block is appended as a whole)
 
 NOTIFICATIONS_MAX_ATTEMPTS = env_int("NOTIFICATIONS_MAX_ATTEMPTS", 8)
 # A row left "sending" longer than this (its worker was killed) is sent again. It must exceed the longest

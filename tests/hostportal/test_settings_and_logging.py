@@ -78,3 +78,12 @@ def test_log_filter_masks_a_quoted_passport_number(caplog: pytest.LogCaptureFixt
     with caplog.at_level(logging.INFO, logger="hostportal.test"):
         logger.info("intern update failed: passport_number=%s", "XY9876543")
     assert "XY9876543" not in caplog.text and "543" in caplog.text
+
+
+def test_production_needs_its_own_secret_key(tmp_path: Path) -> None:
+    env = {**os.environ, "DEBUG": "false", "HOSTPORTAL_VAR_DIR": str(tmp_path)}
+    env.pop("SECRET_KEY", None)
+    out = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    assert out.returncode != 0 and "set SECRET_KEY" in out.stderr
