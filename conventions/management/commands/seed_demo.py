@@ -81,6 +81,11 @@ class Seeder:
     organisations: dict[str, Organisation] = field(default_factory=dict)
     interns: int = 0
 
+    def start_for_filing_in(self, days: int) -> int:
+        """The start offset (in days) whose filing deadline (start - 2 months, R426-20) is `days` away."""
+        start = self.day(days) + relativedelta(months=2)
+        return (start - self.today).days
+
     def ago(self, days: int) -> dt.datetime:
         """The same wall-clock time `days` calendar days ago in Europe/Paris: the `now` of a past event.
 
@@ -181,17 +186,19 @@ class Seeder:
     def seed_conventions(self) -> dict[str, Convention]:
         acme, forma, chu = "Acme Robotics", "Formapro Continue", "CHU de Lyon-Est"
         files: dict[str, Convention] = {}
+        # Dates chosen so that the demo has reminders due today: filing deadline in 7 days, silence
+        # deadlines in 2 and 7 days (the lead times of the reminder rules).
         files["draft_on_time"] = self.convention(
-            self.intern(acme, "Amina", "Diallo", "SN"), "entreprise", 150
+            self.intern(acme, "Amina", "Diallo", "SN"), "entreprise", self.start_for_filing_in(7)
         )
         files["draft_late"] = self.convention(self.intern(acme, "Rafael", "Souza", "BR"), "entreprise", 40, 6)
         files["draft_hospital"] = self.convention(self.intern(chu, "Fatou", "Sow", "SN"), "hopital", 120)
-        algerian = self.convention(self.intern(acme, "Yacine", "Benali", "DZ"), "entreprise", 75, created=8)
-        files["submitted"] = self.submitted(algerian, received=6)
+        algerian = self.convention(self.intern(acme, "Yacine", "Benali", "DZ"), "entreprise", 75, created=30)
+        files["submitted"] = self.submitted(algerian, received=28)  # 30 days of silence: 2 days left
         programme = self.convention(
-            self.intern(chu, "Minh", "Nguyen", "VN"), "hopital", 50, created=5, programme="intergovernmental"
+            self.intern(chu, "Minh", "Nguyen", "VN"), "hopital", 50, created=10, programme="intergovernmental"
         )
-        files["submitted_programme"] = self.submitted(programme, received=4)
+        files["submitted_programme"] = self.submitted(programme, received=8)  # 15 days: 7 days left
         files["documents_requested"] = self.documents_requested(self.intern(forma, "Priya", "Sharma", "IN"))
         refused = self.convention(self.intern(acme, "Wei", "Chen", "CN"), "entreprise", 60, created=32)
         self.submitted(refused, received=30)
