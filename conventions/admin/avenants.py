@@ -21,6 +21,7 @@ from conventions.admin.display import NEXT_DEADLINE, days_left, render_audit_tra
 from conventions.admin.filters import NextDeadlineFilter, OverdueFilter
 from conventions.admin.history import ReadOnlyHistoryMixin
 from conventions.admin.transitions import (
+    DECISION_FIELDS,
     CommentForm,
     DecisionForm,
     DocumentsReceivedForm,
@@ -34,7 +35,6 @@ from hostportal.admin import TenantAdmin
 
 ADMIN = Channel.ADMIN
 
-DECISION_FIELDS = {"decision_on": "decided_on", "decision_reference": "reference"}
 AVENANT_ACTIONS = [
     TransitionAction(
         "submit",

@@ -22,6 +22,7 @@ from conventions.admin.documents import DocumentFormsetMixin, DocumentItemInline
 from conventions.admin.filters import NextDeadlineFilter, OverdueFilter
 from conventions.admin.history import ReadOnlyHistoryMixin
 from conventions.admin.transitions import (
+    DECISION_FIELDS,
     CommentForm,
     DecisionForm,
     DocumentsReceivedForm,
@@ -35,7 +36,6 @@ from conventions.services.conventions import EDITABLE_FIELDS, RULE_INPUT_FIELDS
 from hostportal.admin import TenantAdmin
 
 ADMIN = Channel.ADMIN
-DECISION_FIELDS = {"decision_on": "decided_on", "decision_reference": "reference"}
 CONVENTION_ACTIONS = [
     TransitionAction(
         "submit",

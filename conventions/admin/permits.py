@@ -16,6 +16,7 @@ from conventions.admin.display import days_left, render_audit_trail, render_expl
 from conventions.admin.documents import DocumentFormsetMixin, PermitDocumentItemInline
 from conventions.admin.filters import NextDeadlineFilter
 from conventions.admin.transitions import (
+    DECISION_FIELDS,
     DecisionForm,
     PermitFileForm,
     PermitGrantForm,
@@ -27,7 +28,6 @@ from conventions.rules import RESIDENCE_PERMIT_STAMP_EUR, residence_permit_silen
 from hostportal.admin import TenantAdmin
 
 STAMP_SOURCE = "Seed (service-public.fr): 75 EUR in tax stamps, asked when the card is granted"
-DECISION_FIELDS = {"decision_on": "decided_on", "decision_reference": "reference"}
 
 PERMIT_ACTIONS = [
     TransitionAction(

@@ -38,6 +38,10 @@ class CommentForm(forms.Form):
         self.order_fields([name for name in self.fields if name != "comment"] + ["comment"])
 
 
+# The decision forms name their fields after the service's arguments; errors come back as model fields.
+DECISION_FIELDS = {"decision_on": "decided_on", "decision_reference": "reference"}
+
+
 def date_field(label: str, *, required: bool = True, help_text: str = "") -> forms.DateField:
     return forms.DateField(label=label, required=required, widget=AdminDateWidget, help_text=help_text)
 
