@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.rules.golden import GOLDEN_STANDARD_CONVENTION
+
 ROOT = Path(__file__).resolve().parents[2]
 # A database that cannot exist: the command must never connect to it.
 NO_DATABASE = "postgres://nobody@127.0.0.1:1/nonexistent"
@@ -25,28 +27,7 @@ CONVENTION = {
     "monthly_resources_eur": "700",
     "today": "2026-08-01",
 }
-EXPECTED = {
-    "validation_required": True,
-    "regime": "standard",
-    "filing_deadline": "2026-07-01",
-    "late_filing": True,
-    "silence_days": 30,
-    "silence_deadline": "2026-08-09",
-    "silence_outcome": "refused",
-    "minimum_monthly_resources_eur": "615.00",
-    "minimum_hourly_gratification_eur": "4.50",
-    "resources_sufficient": True,
-    "warnings": [],
-    "sources": [
-        "CESEDA L426-23, R426-16, R426-20",
-        "CESEDA R426-20 al. 1",
-        "CESEDA R426-20 al. 2",
-        "Seed",
-        "old CESEDA R313-10-2",
-        "Code de l'éducation L124-6",
-        "15 % x 30 EUR hourly social-security ceiling for 2026 (yearly ceiling order)",
-    ],
-}
+EXPECTED = GOLDEN_STANDARD_CONVENTION
 
 
 def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:

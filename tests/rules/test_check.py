@@ -20,6 +20,7 @@ from conventions.rules import (
     SilenceOutcome,
     evaluate,
 )
+from tests.rules.golden import GOLDEN_STANDARD_CONVENTION
 
 D = date
 E, F, H = Category.ENTREPRISE, Category.FORMATION_CONTINUE, Category.HOPITAL
@@ -73,28 +74,7 @@ def test_golden_standard_convention_json() -> None:
     result = evaluate(
         make(received_on=D(2026, 7, 10), monthly_resources_eur=Decimal("700"), today=D(2026, 8, 1))
     )
-    assert result.to_json() == {
-        "validation_required": True,
-        "regime": "standard",
-        "filing_deadline": "2026-07-01",
-        "late_filing": True,
-        "silence_days": 30,
-        "silence_deadline": "2026-08-09",
-        "silence_outcome": "refused",
-        "minimum_monthly_resources_eur": "615.00",
-        "minimum_hourly_gratification_eur": "4.50",
-        "resources_sufficient": True,
-        "warnings": [],
-        "sources": [
-            "CESEDA L426-23, R426-16, R426-20",
-            "CESEDA R426-20 al. 1",
-            "CESEDA R426-20 al. 2",
-            "Seed",
-            "old CESEDA R313-10-2",
-            "Code de l'éducation L124-6",
-            "15 % x 30 EUR hourly social-security ceiling for 2026 (yearly ceiling order)",
-        ],
-    }
+    assert result.to_json() == GOLDEN_STANDARD_CONVENTION
 
 
 @pytest.mark.parametrize(
