@@ -1,4 +1,4 @@
-"""The legal rule engine of hostportal (specification: ../shared/domain/RULES.md).
+"""The legal rule engine of hostportal (specification: docs/rules.md).
 
 Pure: no ORM, no Django settings, no clock. `today` is always a parameter and the effective-dated
 amounts are passed in (`BUILTIN_PARAMETERS` by default; the services load the same rows from the database).
@@ -26,7 +26,9 @@ from .dates import (
     implicit_decision_on,
     implicit_decision_reached,
     late_filing,
+    permit_filing_window,
     residence_permit_silence_deadline,
+    vls_ts_validation_deadline,
 )
 from .documents import (
     RESIDENCE_PERMIT_DOCUMENTS,
@@ -34,7 +36,7 @@ from .documents import (
     VLS_TS_DOCUMENTS,
     DocumentRequirement,
 )
-from .durations import duration_warnings
+from .durations import duration_warnings, hospital_total_warning
 from .inputs import CheckInput, CheckInputError
 from .months import add_months, inclusive_days, stay_exceeds_months
 from .parameters import (
@@ -91,10 +93,13 @@ __all__ = [
     "implicit_decision_on",
     "implicit_decision_reached",
     "inclusive_days",
+    "hospital_total_warning",
     "late_filing",
     "parameter_in_force",
     "parse_check_input",
     "parse_check_payload",
+    "permit_filing_window",
     "residence_permit_silence_deadline",
     "stay_exceeds_months",
+    "vls_ts_validation_deadline",
 ]

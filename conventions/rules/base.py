@@ -51,7 +51,7 @@ class SilenceOutcome(StrEnum):
 
 
 class WarningCode(StrEnum):
-    """Warning codes of RULES §6. Never rename the first seven: clients match on them."""
+    """Warning codes of RULES §6. Never rename them: clients match on them."""
 
     ALGERIAN_AGREEMENT = "algerian_agreement"
     SCHENGEN_90_DAYS = "schengen_90_days"
@@ -60,8 +60,13 @@ class WarningCode(StrEnum):
     GRATIFICATION_BELOW_MINIMUM = "gratification_below_minimum"
     DURATION_EXCEEDS_LIMIT = "duration_exceeds_limit"
     SHORT_STAY_EXTENDED = "short_stay_extended"
-    # Added (RULES §6 allows it): a request for documents made after the implicit decision was born.
+    AVENANT_NOT_PROVIDED = "avenant_not_provided"
+    ACKNOWLEDGMENT_DIFFERS = "acknowledgment_differs"
+    DOCUMENTS_DUE_DATE_MISSING = "documents_due_date_missing"
     DOCUMENTS_REQUESTED_AFTER_SILENCE = "documents_requested_after_silence"
+    PARAMETER_UNKNOWN = "parameter_unknown"
+    EXTENSION_LIMIT_REACHED = "extension_limit_reached"
+    HOSPITAL_TOTAL_EXCEEDS_24_MONTHS = "hospital_total_exceeds_24_months"
 
 
 @dataclass(frozen=True)

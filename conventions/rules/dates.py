@@ -19,7 +19,10 @@ CONVENTION_SILENCE_DAYS = 30  # R426-20 al. 2
 CONVENTION_SILENCE_DAYS_PROGRAMME = 15  # R426-20 al. 3
 AVENANT_FILING_DAYS = 15  # R426-21
 AVENANT_SILENCE_DAYS = 15  # R426-21
-RESIDENCE_PERMIT_SILENCE_MONTHS = 4  # R432-1, R432-2
+RESIDENCE_PERMIT_SILENCE_DAYS = 90  # R426-17 (derogating from the 4 months of R432-2 al. 1)
+VLS_TS_VALIDATION_MONTHS = 3  # R431-16: validation with the OFII within 3 months of arrival
+PERMIT_FILING_OPENS_DAYS = 120  # R431-5 1°: from 120 days before the visa expires...
+PERMIT_FILING_DEADLINE_DAYS = 60  # ...to 60 days before it (online procedure)
 
 
 def convention_silence_days(programme: Programme | None) -> int:
@@ -190,13 +193,55 @@ def late_request_warning(
     return sourced_warning(WarningCode.DOCUMENTS_REQUESTED_AFTER_SILENCE, message, sources.INCOMPLETE_FILE)
 
 
-def residence_permit_silence_deadline(*, filed_on: date) -> ExplainedDate:
-    """CESEDA R432-1, R432-2: 4 months of silence on a residence-permit application is a refusal."""
-    value = add_months(filed_on, RESIDENCE_PERMIT_SILENCE_MONTHS)
-    rule = f"application filed on {filed_on} plus {RESIDENCE_PERMIT_SILENCE_MONTHS} months"
-    rule_fr = f"demande déposée le {fr_date(filed_on)} plus {RESIDENCE_PERMIT_SILENCE_MONTHS} mois"
+def residence_permit_silence_deadline(*, filed_on: date, complete_on: date | None = None) -> ExplainedDate:
+    """CESEDA R426-17: 90 days of silence after the complete application mean refusal.
+
+    R426-17 derogates from the general 4 months of R432-2 al. 1 for the carte de séjour « stagiaire »;
+    the delay runs from the day the file is complete, which defaults to the filing date.
+    """
+    start = complete_on or filed_on
+    days = RESIDENCE_PERMIT_SILENCE_DAYS
+    if complete_on is None or complete_on == filed_on:
+        rule = f"application filed (complete) on {start} plus {days} days"
+        rule_fr = f"demande déposée (complète) le {fr_date(start)} plus {days} jours"
+    else:
+        rule = f"application filed on {filed_on}, complete on {start}, plus {days} days"
+        rule_fr = f"demande déposée le {fr_date(filed_on)}, complète le {fr_date(start)}, plus {days} jours"
     why = Explanation(rule=rule, source=sources.RESIDENCE_PERMIT_SILENCE, rule_fr=rule_fr)
-    return ExplainedDate(value, why)
+    return ExplainedDate(add_days(start, days), why)
+
+
+def vls_ts_validation_deadline(*, arrived_on: date) -> ExplainedDate:
+    """CESEDA R431-16: the VLS-TS is validated online with the OFII within 3 months of arrival."""
+    months = VLS_TS_VALIDATION_MONTHS
+    rule = f"arrival in France on {arrived_on} plus {months} months (validate the visa with the OFII)"
+    rule_fr = (
+        f"arrivée en France le {fr_date(arrived_on)} plus {months} mois (valider le visa auprès de l'OFII)"
+    )
+    why = Explanation(rule=rule, source=sources.VLS_TS_VALIDATION, rule_fr=rule_fr)
+    return ExplainedDate(add_months(arrived_on, months), why)
+
+
+def permit_filing_window(*, expires_on: date) -> tuple[ExplainedDate, ExplainedDate]:
+    """CESEDA R431-5 1°: the carte de séjour is filed from 120 to 60 days before the visa expires.
+
+    Returns (opens, deadline). In person the text allows the last 2 months before expiry; the product
+    reminds on the safe side of the online procedure (RULES §2).
+    """
+    opens = add_days(expires_on, -PERMIT_FILING_OPENS_DAYS)
+    deadline = add_days(expires_on, -PERMIT_FILING_DEADLINE_DAYS)
+    shown, last = fr_date(expires_on), PERMIT_FILING_DEADLINE_DAYS
+    opens_why = Explanation(
+        rule=f"visa expiry {expires_on} minus {PERMIT_FILING_OPENS_DAYS} days (the filing window opens)",
+        source=sources.PERMIT_FILING_WINDOW,
+        rule_fr=f"expiration du visa le {shown} moins {PERMIT_FILING_OPENS_DAYS} jours (ouverture du dépôt)",
+    )
+    deadline_why = Explanation(
+        rule=f"visa expiry {expires_on} minus {PERMIT_FILING_DEADLINE_DAYS} days (last day to file)",
+        source=sources.PERMIT_FILING_WINDOW,
+        rule_fr=f"expiration du visa le {shown} moins {last} jours (dernier jour de dépôt)",
+    )
+    return ExplainedDate(opens, opens_why), ExplainedDate(deadline, deadline_why)
 
 
 def implicit_decision_reached(*, silence_deadline: date | None, today: date) -> bool:

@@ -5,11 +5,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from . import sources
 from .base import Category, SourcedWarning, WarningCode, sourced_warning
-from .months import add_days, add_months, stay_exceeds_months
+from .months import add_days, add_months, inclusive_days, stay_exceeds_months
 
 ENTREPRISE_MAX_MONTHS = 6  # Code de l'éducation L124-5: 6 months with the same host per school year
 TRAINING_INITIAL_MAX_MONTHS = 12  # formation_continue, old R313-10-3
@@ -61,3 +62,29 @@ def duration_warnings(
     }
     found = rules[Category(category)](start_date, end_date, new_end_date)
     return [warning for warning in found if warning is not None]
+
+
+HOSPITAL_TOTAL_MAX_MONTHS = 24  # hopital: every hospital stage of one intern together, old R313-10-3
+
+
+def hospital_total_warning(stays: Sequence[tuple[date, date]]) -> SourcedWarning | None:
+    """`hospital_total_exceeds_24_months` when the intern's hospital stages total more than 24 months.
+
+    `stays` are (first day, last day) of every hospital stage of the intern that counts (the services pass
+    the conventions that are not withdrawn or refused, with their end date in force or requested). Laid end
+    to end from the first start, their days of presence are compared with the month rule of RULES 1.1:
+    more than 24 months when the last day falls on or after first start + 24 months.
+    """
+    if not stays:
+        return None
+    first = min(start for start, _ in stays)
+    total_days = sum(inclusive_days(start, end) for start, end in stays)
+    limit = add_months(first, HOSPITAL_TOTAL_MAX_MONTHS)
+    if add_days(first, total_days - 1) < limit:
+        return None
+    message = (
+        f"the {len(stays)} hospital stage(s) of this intern total {total_days} days of presence: laid end to "
+        f"end from {first} they end on or after {limit}, more than the {HOSPITAL_TOTAL_MAX_MONTHS} months "
+        f"allowed in all"
+    )
+    return sourced_warning(WarningCode.HOSPITAL_TOTAL_EXCEEDS_24_MONTHS, message, sources.TRAINING_DURATION)

@@ -26,10 +26,14 @@ class CheckInput:
     programme: Programme | None = None
     received_on: date | None = None
     documents_requested_on: date | None = None
+    documents_due_on: date | None = None
     documents_received_on: date | None = None
+    acknowledged_decision_on: date | None = None
     monthly_resources_eur: Decimal | None = None
     hourly_gratification_eur: Decimal | None = None
+    weekly_hours: Decimal | None = None
     same_group: bool = False
+    prior_extensions: int = 0
     today: date
 
 
