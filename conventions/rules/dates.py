@@ -60,25 +60,43 @@ def late_filing(*, filing_deadline: date, received_on: date | None, today: date)
     return (received_on or today) > filing_deadline
 
 
-def late_filing_explanation(*, filing_deadline: date, received_on: date | None, today: date) -> str:
+def late_filing_explanation(*, filing_deadline: date, received_on: date | None, today: date) -> Explanation:
     late = late_filing(filing_deadline=filing_deadline, received_on=received_on, today=today)
-    when = f"received on {received_on}" if received_on else f"not received yet, today is {today}"
-    verdict = "after" if late else "not after"
-    return f"{when}: {verdict} the filing deadline {filing_deadline}"
+    if received_on:
+        when, when_fr = f"received on {received_on}", f"reçue le {fr_date(received_on)}"
+    else:
+        when, when_fr = (
+            f"not received yet, today is {today}",
+            f"pas encore reçue, nous sommes le {fr_date(today)}",
+        )
+    verdict, verdict_fr = ("after", "après") if late else ("not after", "pas après")
+    return Explanation(
+        rule=f"{when}: {verdict} the filing deadline {filing_deadline}",
+        source="",
+        rule_fr=f"{when_fr} : {verdict_fr} la date limite de dépôt du {fr_date(filing_deadline)}",
+    )
 
 
 def check_document_dates(
-    received_on: date | None, documents_requested_on: date | None, documents_received_on: date | None
+    received_on: date | None,
+    documents_requested_on: date | None,
+    documents_received_on: date | None,
+    documents_due_on: date | None = None,
+    acknowledged_decision_on: date | None = None,
 ) -> None:
-    """Raise ValueError when the incomplete-file dates are out of order (CRPA L114-5 sequence)."""
-    if documents_received_on is not None and documents_requested_on is None:
-        raise ValueError("documents_received_on given without documents_requested_on")
-    if documents_requested_on is None:
-        return
-    if received_on is None or documents_requested_on < received_on:
+    """Raise ValueError when the incomplete-file dates are out of order (CRPA L114-5 sequence, R112-5)."""
+    if acknowledged_decision_on is not None and (
+        received_on is None or acknowledged_decision_on <= received_on
+    ):
+        raise ValueError("acknowledged_decision_on must be after received_on")
+    for name, value in (
+        ("documents_received_on", documents_received_on),
+        ("documents_due_on", documents_due_on),
+    ):
+        if value is not None and (documents_requested_on is None or value < documents_requested_on):
+            raise ValueError(f"{name} must be on or after documents_requested_on")
+    if documents_requested_on is not None and (received_on is None or documents_requested_on < received_on):
         raise ValueError("documents_requested_on must be on or after received_on")
-    if documents_received_on is not None and documents_received_on < documents_requested_on:
-        raise ValueError("documents_received_on must be on or after documents_requested_on")
 
 
 def request_applies(*, silence_deadline: date, documents_requested_on: date | None) -> bool:
@@ -96,11 +114,48 @@ def _not_received(source: str) -> ExplainedDate:
     return ExplainedDate(None, Explanation(rule=rule, source=source, rule_fr=rule_fr))
 
 
-def _awaiting(documents_requested_on: date, effect: str, effect_fr: str) -> ExplainedDate:
-    rule = f"documents requested on {documents_requested_on} and not received yet: the delay is {effect}"
+def _awaiting(documents_requested_on: date, effect: str, effect_fr: str, source: str) -> ExplainedDate:
+    rule = f"documents requested on {documents_requested_on} and not received yet: {effect}"
     asked = fr_date(documents_requested_on)
-    rule_fr = f"pièces demandées le {asked} et pas encore reçues : le délai est {effect_fr}"
-    return ExplainedDate(None, Explanation(rule=rule, source=sources.INCOMPLETE_FILE, rule_fr=rule_fr))
+    rule_fr = f"pièces demandées le {asked} et pas encore reçues : {effect_fr}"
+    return ExplainedDate(None, Explanation(rule=rule, source=source, rule_fr=rule_fr))
+
+
+def silence_base_deadline(
+    *, received_on: date, silence_days: int, acknowledged_decision_on: date | None, source: str
+) -> ExplainedDate:
+    """The deadline before any suspension: received_on + the delay, or the acknowledgment's date - 1 day.
+
+    CRPA L112-3, R112-5: the acknowledgment of receipt states the date on which the request will be deemed
+    decided; when the user recorded it, it wins over the computed one (the implicit decision is born on
+    that date, so the last day of silence is the day before).
+    """
+    if acknowledged_decision_on is None:
+        rule = f"received on {received_on} plus {silence_days} days"
+        rule_fr = f"demande reçue le {fr_date(received_on)} plus {silence_days} jours"
+        return ExplainedDate(add_days(received_on, silence_days), Explanation(rule, source, rule_fr))
+    ack = acknowledged_decision_on
+    rule = f"the acknowledgment of receipt states the implicit decision on {ack}: the day before"
+    rule_fr = f"l'accusé de réception fixe la décision implicite au {fr_date(ack)} : la veille"
+    why = Explanation(rule=rule, source=f"{source}; {sources.ACKNOWLEDGMENT}", rule_fr=rule_fr)
+    return ExplainedDate(add_days(ack, -1), why)
+
+
+def _suspension_end(received: date | None, due: date | None) -> tuple[date, str, str] | None:
+    """CRPA L114-5 al. 4: the suspension ends on the first of the documents' receipt and the date set."""
+    if received is not None and (due is None or received <= due):
+        return received, f"received on {received}", f"reçues le {fr_date(received)}"
+    if due is not None:
+        state, state_fr = (
+            ("not received yet", "pas encore reçues")
+            if received is None
+            else (
+                f"received on {received}, after it",
+                f"reçues le {fr_date(received)}, après cette date",
+            )
+        )
+        return due, f"due by {due}, {state}", f"attendues au plus tard le {fr_date(due)}, {state_fr}"
+    return None
 
 
 def convention_silence_deadline(
@@ -109,37 +164,52 @@ def convention_silence_deadline(
     programme: Programme | None,
     documents_requested_on: date | None = None,
     documents_received_on: date | None = None,
+    documents_due_on: date | None = None,
+    acknowledged_decision_on: date | None = None,
 ) -> ExplainedDate:
     """R426-20 al. 2 and 3: received_on + 30 days (15 with a programme); silence means refusal.
 
-    CRPA L114-5: when the prefect asks for missing documents the delay (whose silence means refusal) is
-    suspended; the deadline moves later by the days from the request to the receipt of the documents.
+    CRPA L114-5 al. 4: when the administration asks for missing documents, the delay (whose silence means
+    refusal) is suspended from the request until the documents arrive or the date it set for them passes,
+    whichever comes first. Without either date the deadline cannot be known (RULES §2).
     """
-    check_document_dates(received_on, documents_requested_on, documents_received_on)
+    check_document_dates(
+        received_on, documents_requested_on, documents_received_on, documents_due_on, acknowledged_decision_on
+    )
     source = sources.CONVENTION_SILENCE if programme is None else sources.CONVENTION_SILENCE_PROGRAMME
     if received_on is None:
         return _not_received(source)
-    days = convention_silence_days(programme)
-    base = add_days(received_on, days)
-    rule = f"received on {received_on} plus {days} days"
-    rule_fr = f"demande reçue le {fr_date(received_on)} plus {days} jours"
-    if documents_requested_on is None or not request_applies(
-        silence_deadline=base, documents_requested_on=documents_requested_on
+    base = silence_base_deadline(
+        received_on=received_on,
+        silence_days=convention_silence_days(programme),
+        acknowledged_decision_on=acknowledged_decision_on,
+        source=source,
+    )
+    assert base.value is not None  # a received request always has a base deadline
+    requested = documents_requested_on
+    if requested is None or not request_applies(
+        silence_deadline=base.value, documents_requested_on=requested
     ):
-        return ExplainedDate(base, Explanation(rule=rule, source=source, rule_fr=rule_fr))
-    if documents_received_on is None:
-        return _awaiting(documents_requested_on, "suspended", "suspendu")
-    suspended = (documents_received_on - documents_requested_on).days
-    rule += (
-        f", plus {suspended} days of suspension (documents requested on {documents_requested_on}, "
-        f"received on {documents_received_on})"
+        return base
+    end = _suspension_end(documents_received_on, documents_due_on)
+    if end is None:
+        return _awaiting(
+            requested,
+            "the delay is suspended and no date was set for them (record the date the administration set)",
+            "le délai est suspendu et aucune date n'est fixée pour elles (indiquer la date fixée par "
+            "l'administration)",
+            f"{source}; {sources.INCOMPLETE_FILE}",
+        )
+    day, what, what_fr = end
+    suspended = (day - requested).days
+    why = Explanation(
+        rule=f"{base.explanation.rule}, plus {suspended} days of suspension (documents requested on "
+        f"{requested}, {what})",
+        source=f"{base.explanation.source}; {sources.INCOMPLETE_FILE}",
+        rule_fr=f"{base.explanation.rule_fr}, plus {suspended} jours de suspension (pièces demandées le "
+        f"{fr_date(requested)}, {what_fr})",
     )
-    rule_fr += (
-        f", plus {suspended} jours de suspension (pièces demandées le {fr_date(documents_requested_on)}, "
-        f"reçues le {fr_date(documents_received_on)})"
-    )
-    why = Explanation(rule=rule, source=f"{source}; CRPA L114-5", rule_fr=rule_fr)
-    return ExplainedDate(add_days(base, suspended), why)
+    return ExplainedDate(add_days(base.value, suspended), why)
 
 
 def avenant_silence_deadline(
@@ -147,35 +217,59 @@ def avenant_silence_deadline(
     received_on: date | None,
     documents_requested_on: date | None = None,
     documents_received_on: date | None = None,
+    documents_due_on: date | None = None,
+    acknowledged_decision_on: date | None = None,
 ) -> ExplainedDate:
-    """R426-21: received_on + 15 days; silence means acceptance.
+    """R426-21: received_on + 15 days; silence means acceptance (formation_continue and hopital only).
 
-    CRPA L114-5: for a delay whose silence means acceptance, the delay only runs from the receipt of the
-    requested documents, so it restarts: documents_received_on + 15 days.
+    CRPA L114-5 al. 3: for a delay whose silence means acceptance, the delay only runs from the receipt of
+    the requested documents, so it restarts: documents_received_on + 15 days (the date set for them
+    changes nothing).
     """
-    check_document_dates(received_on, documents_requested_on, documents_received_on)
+    check_document_dates(
+        received_on, documents_requested_on, documents_received_on, documents_due_on, acknowledged_decision_on
+    )
     if received_on is None:
         return _not_received(sources.AVENANT_SILENCE)
-    base = add_days(received_on, AVENANT_SILENCE_DAYS)
-    rule = f"received on {received_on} plus {AVENANT_SILENCE_DAYS} days"
-    rule_fr = f"demande reçue le {fr_date(received_on)} plus {AVENANT_SILENCE_DAYS} jours"
-    if documents_requested_on is None or not request_applies(
-        silence_deadline=base, documents_requested_on=documents_requested_on
+    base = silence_base_deadline(
+        received_on=received_on,
+        silence_days=AVENANT_SILENCE_DAYS,
+        acknowledged_decision_on=acknowledged_decision_on,
+        source=sources.AVENANT_SILENCE,
+    )
+    assert base.value is not None  # a received request always has a base deadline
+    requested = documents_requested_on
+    if requested is None or not request_applies(
+        silence_deadline=base.value, documents_requested_on=requested
     ):
-        return ExplainedDate(base, Explanation(rule=rule, source=sources.AVENANT_SILENCE, rule_fr=rule_fr))
+        return base
+    source = f"{sources.AVENANT_SILENCE}; {sources.INCOMPLETE_FILE}"
     if documents_received_on is None:
-        return _awaiting(documents_requested_on, "restarted when they arrive", "repris à leur réception")
+        return _awaiting(
+            requested, "the delay restarts when they arrive", "le délai repart à leur réception", source
+        )
     rule = (
-        f"documents requested on {documents_requested_on} received on {documents_received_on} "
+        f"documents requested on {requested} received on {documents_received_on} "
         f"plus {AVENANT_SILENCE_DAYS} days (the delay restarts)"
     )
     rule_fr = (
-        f"pièces demandées le {fr_date(documents_requested_on)}, reçues le {fr_date(documents_received_on)}, "
+        f"pièces demandées le {fr_date(requested)}, reçues le {fr_date(documents_received_on)}, "
         f"plus {AVENANT_SILENCE_DAYS} jours (le délai repart)"
     )
     value = add_days(documents_received_on, AVENANT_SILENCE_DAYS)
-    why = Explanation(rule=rule, source=f"{sources.AVENANT_SILENCE}; CRPA L114-5", rule_fr=rule_fr)
-    return ExplainedDate(value, why)
+    return ExplainedDate(value, Explanation(rule=rule, source=source, rule_fr=rule_fr))
+
+
+def entreprise_avenant_silence() -> Explanation:
+    """RULES §2: R426-21 provides the avenant procedure only for R426-16 2° and 3°: no implicit decision."""
+    return Explanation(
+        rule="no implicit decision for the avenant of a company stage: CESEDA R426-21 provides the avenant "
+        "procedure only for continuing training and hospital stages; obtain an explicit answer",
+        source=sources.ENTREPRISE_AVENANT,
+        rule_fr="pas de décision implicite pour l'avenant d'un stage en entreprise : l'article R426-21 du "
+        "CESEDA ne prévoit la procédure d'avenant que pour la formation continue et les stages "
+        "hospitaliers ; obtenir une réponse explicite",
+    )
 
 
 def late_request_warning(
@@ -191,6 +285,33 @@ def late_request_warning(
         f"the implicit decision already exists, the request neither suspends nor restarts the delay"
     )
     return sourced_warning(WarningCode.DOCUMENTS_REQUESTED_AFTER_SILENCE, message, sources.INCOMPLETE_FILE)
+
+
+def acknowledgment_warning(
+    *, received_on: date, silence_days: int, acknowledged_decision_on: date | None
+) -> SourcedWarning | None:
+    """CRPA R112-5: the acknowledgment's date wins; warn when it differs from the computed one."""
+    if acknowledged_decision_on is None:
+        return None
+    computed = add_days(received_on, silence_days + 1)
+    if computed == acknowledged_decision_on:
+        return None
+    message = (
+        f"the acknowledgment of receipt states the implicit decision on {acknowledged_decision_on}, but "
+        f"received on {received_on} plus {silence_days} days gives {computed}: the acknowledgment's date "
+        f"is used (silence deadline {add_days(acknowledged_decision_on, -1)})"
+    )
+    return sourced_warning(WarningCode.ACKNOWLEDGMENT_DIFFERS, message, sources.ACKNOWLEDGMENT)
+
+
+def due_date_missing_warning(documents_requested_on: date) -> SourcedWarning:
+    """CRPA L114-5 al. 4: the suspension lasts until the date the administration set; ask for it."""
+    message = (
+        f"documents were requested on {documents_requested_on} with no date set for them: the refusal delay "
+        f"is suspended only until that date (CRPA L114-5), so the silence deadline cannot be computed; "
+        f"record the date the administration set (documents_due_on)"
+    )
+    return sourced_warning(WarningCode.DOCUMENTS_DUE_DATE_MISSING, message, sources.INCOMPLETE_FILE)
 
 
 def residence_permit_silence_deadline(*, filed_on: date, complete_on: date | None = None) -> ExplainedDate:

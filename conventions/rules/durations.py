@@ -1,16 +1,19 @@
 """RULES §4: maximum durations. They only warn: the prefect, not this engine, refuses.
 
-"More than N months" always uses the month rule of RULES 1.1: end >= start + N calendar months.
+"More than N months" uses the month rule of RULES 1.1 (end >= start + N calendar months), except for
+student stages (entreprise), counted in hours of presence (D124-6) when the weekly hours are known.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 
 from . import sources
 from .base import Category, SourcedWarning, WarningCode, sourced_warning
 from .months import add_days, add_months, inclusive_days, stay_exceeds_months
+from .presence import longer_than
 
 ENTREPRISE_MAX_MONTHS = 6  # Code de l'éducation L124-5: 6 months with the same host per school year
 TRAINING_INITIAL_MAX_MONTHS = 12  # formation_continue, old R313-10-3
@@ -28,10 +31,21 @@ def _over(what: str, start: date, end: date, months: int, source: str) -> Source
     return sourced_warning(WarningCode.DURATION_EXCEEDS_LIMIT, message, source)
 
 
-def _entreprise(start: date, end: date, new_end: date | None) -> list[SourcedWarning | None]:
-    # L124-5 counts every stage with the same host in the school year: with an avenant, the whole stay.
+def _entreprise(
+    start: date, end: date, new_end: date | None, weekly_hours: Decimal | None
+) -> SourcedWarning | None:
+    # L124-5 counts every stage with the same host in the school year: with an avenant, the whole stay;
+    # the 6 months are months of presence (D124-6: 924 hours) when the weekly hours are known.
     what = "the stage with the same host" if new_end is None else "the stage with its extension"
-    return [_over(what, start, new_end or end, ENTREPRISE_MAX_MONTHS, sources.ENTREPRISE_DURATION)]
+    last = new_end or end
+    verdict = longer_than(months=ENTREPRISE_MAX_MONTHS, start=start, end=last, weekly_hours=weekly_hours)
+    if not verdict.exceeds:
+        return None
+    message = (
+        f"{what} {start} to {last} is more than {ENTREPRISE_MAX_MONTHS} months: {verdict.explanation.rule}"
+    )
+    source = "; ".join(part for part in (sources.ENTREPRISE_DURATION, verdict.explanation.source) if part)
+    return sourced_warning(WarningCode.DURATION_EXCEEDS_LIMIT, message, source)
 
 
 def _training(start: date, end: date, new_end: date | None) -> list[SourcedWarning | None]:
@@ -51,16 +65,40 @@ def _hospital(start: date, end: date, new_end: date | None) -> list[SourcedWarni
     return found
 
 
+def extension_limit_warning(*, category: Category, prior_extensions: int) -> SourcedWarning | None:
+    """formation_continue can be extended once (old R313-10-3): an avenant after an accepted one warns."""
+    if Category(category) != Category.FORMATION_CONTINUE or prior_extensions < 1:
+        return None
+    message = (
+        f"this stage was already extended {prior_extensions} time(s): a continuing-training stage can be "
+        f"extended only once"
+    )
+    return sourced_warning(WarningCode.EXTENSION_LIMIT_REACHED, message, sources.TRAINING_DURATION)
+
+
 def duration_warnings(
-    *, category: Category, start_date: date, end_date: date, new_end_date: date | None = None
+    *,
+    category: Category,
+    start_date: date,
+    end_date: date,
+    new_end_date: date | None = None,
+    weekly_hours: Decimal | None = None,
+    immigration_law: bool = True,
 ) -> list[SourcedWarning]:
-    """`duration_exceeds_limit` warnings; `new_end_date` is the end requested by an avenant."""
-    rules = {
-        Category.ENTREPRISE: _entreprise,
-        Category.FORMATION_CONTINUE: _training,
-        Category.HOPITAL: _hospital,
-    }
-    found = rules[Category(category)](start_date, end_date, new_end_date)
+    """`duration_exceeds_limit` warnings; `new_end_date` is the end requested by an avenant.
+
+    The CESEDA limits (formation_continue, hopital) are immigration law: `immigration_law=False` (EU/EEA/
+    Swiss nationals, RULES §1) leaves only the Code de l'éducation limit of entreprise stages.
+    """
+    category = Category(category)
+    if category == Category.ENTREPRISE:
+        found = [_entreprise(start_date, end_date, new_end_date, weekly_hours)]
+    elif not immigration_law:
+        found = []
+    elif category == Category.FORMATION_CONTINUE:
+        found = _training(start_date, end_date, new_end_date)
+    else:
+        found = _hospital(start_date, end_date, new_end_date)
     return [warning for warning in found if warning is not None]
 
 

@@ -77,21 +77,30 @@ def _stay_errors(values: Mapping[str, object]) -> dict[str, str]:
 
 
 def _document_errors(values: Mapping[str, object]) -> dict[str, str]:
-    # CRPA L114-5 sequence: the request is received, then documents are asked for, then they arrive.
+    # CRPA L114-5 sequence: the request is received, then documents are asked for (with a date set for
+    # them), then they arrive; the acknowledgment of receipt (R112-5) dates the decision after the receipt.
     errors: dict[str, str] = {}
     received = _date(values, "received_on")
     requested = _date(values, "documents_requested_on")
-    arrived = _date(values, "documents_received_on")
     if requested and received is None:
         errors["documents_requested_on"] = (
             "given without received_on (documents are asked for a received file)"
         )
     elif requested and received and requested < received:
         errors["documents_requested_on"] = f"{requested} is before received_on {received}"
-    if arrived and requested is None:
-        errors["documents_received_on"] = "given without documents_requested_on"
-    elif arrived and requested and arrived < requested:
-        errors["documents_received_on"] = f"{arrived} is before documents_requested_on {requested}"
+    for name in ("documents_received_on", "documents_due_on"):
+        value = _date(values, name)
+        if value and requested is None:
+            errors[name] = "given without documents_requested_on"
+        elif value and requested and value < requested:
+            errors[name] = f"{value} is before documents_requested_on {requested}"
+    acknowledged = _date(values, "acknowledged_decision_on")
+    if acknowledged and received is None:
+        errors["acknowledged_decision_on"] = (
+            "given without received_on (the acknowledgment follows the receipt)"
+        )
+    elif acknowledged and received and acknowledged <= received:
+        errors["acknowledged_decision_on"] = f"{acknowledged} is not after received_on {received}"
     return errors
 
 
@@ -101,7 +110,8 @@ def consistency_errors(values: Mapping[str, object]) -> dict[str, str]:
 
 
 def future_event_errors(values: Mapping[str, object]) -> dict[str, str]:
-    """Events (receipt, request, documents) cannot have happened after `today`."""
+    """Events (receipt, request, documents) cannot have happened after `today`; the dates the
+    administration set (documents_due_on, acknowledged_decision_on) may be later."""
     today = _date(values, "today")
     errors: dict[str, str] = {}
     for name in ("received_on", "documents_requested_on", "documents_received_on"):

@@ -104,6 +104,27 @@ def parse_amount(value: object) -> Decimal:
     return amount + 0  # turns -0 into 0
 
 
+MIN_WEEKLY_HOURS = Decimal("0.5")
+MAX_WEEKLY_HOURS = Decimal("48")  # Code du travail L3121-20: 48 hours a week at most
+
+
+def parse_weekly_hours(value: object) -> Decimal:
+    """Hours of presence a week, a decimal string (or number) from 0.5 to 48."""
+    hours = _to_decimal(value)
+    if not MIN_WEEKLY_HOURS <= hours <= MAX_WEEKLY_HOURS:
+        raise _Invalid(f"{_show(value)} is not between 0.5 and 48 hours a week")
+    return hours
+
+
+def parse_count(value: object) -> int:
+    """A whole number >= 0 (a JSON integer; 2.0 or "2" are not integers)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _Invalid(f"expected an integer >= 0, got {json_type(value)}")
+    if value < 0:
+        raise _Invalid(f"{value} must not be negative")
+    return value
+
+
 def parse_bool(value: object) -> bool:
     if not isinstance(value, bool):
         raise _Invalid(f"expected true or false, got {json_type(value)}")
@@ -120,10 +141,14 @@ _PARSERS: dict[str, Callable[[object], object]] = {
     "programme": _choice(Programme, "programme"),
     "received_on": parse_date,
     "documents_requested_on": parse_date,
+    "documents_due_on": parse_date,
     "documents_received_on": parse_date,
+    "acknowledged_decision_on": parse_date,
     "monthly_resources_eur": parse_amount,
     "hourly_gratification_eur": parse_amount,
+    "weekly_hours": parse_weekly_hours,
     "same_group": parse_bool,
+    "prior_extensions": parse_count,
     "today": parse_date,
 }
 

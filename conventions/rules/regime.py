@@ -132,3 +132,13 @@ def short_stay_extended_warning(
         f"visa, not an avenant"
     )
     return sourced_warning(WarningCode.SHORT_STAY_EXTENDED, message, sources.SHORT_STAY)
+
+
+def avenant_not_provided_warning() -> SourcedWarning:
+    """RULES §2: R426-21 provides the avenant procedure only for R426-16 2° and 3° (not entreprise)."""
+    message = (
+        "CESEDA R426-21 provides the avenant procedure (15 days, silence means acceptance) only for "
+        "continuing-training and hospital stages: for a company stage no implicit decision is promised, "
+        "obtain an explicit answer from the administration"
+    )
+    return sourced_warning(WarningCode.AVENANT_NOT_PROVIDED, message, sources.ENTREPRISE_AVENANT)

@@ -16,20 +16,22 @@ from .base import (
     SourcedWarning,
     WarningCode,
     eur,
+    fr_date,
     sourced_warning,
 )
-from .months import add_months, stay_exceeds_months
 from .parameters import (
     ENTREPRISE_MONTHLY_MINIMUM,
     HOSPITAL_HOURLY_GRATIFICATION_MINIMUM,
     SMIC_MONTHLY_GROSS,
     ParameterValue,
+    first_row,
     parameter_change_during,
     parameter_in_force,
     parameter_label,
 )
+from .presence import LengthVerdict, longer_than
 
-# Code de l'éducation L124-6: gratification owed for a stage of more than 2 months (RULES 1.1 month rule).
+# Code de l'éducation L124-6: gratification owed for a stage of more than 2 months (of presence, D124-6).
 GRATIFICATION_MONTHS = 2
 
 MONTHLY_KEYS: dict[Category, str] = {
@@ -46,61 +48,74 @@ class Sufficiency:
     explanation: Explanation | None
 
 
-def _in_force(parameters: Sequence[ParameterValue], key: str, start_date: date) -> ExplainedAmount:
+def amount_in_force(
+    parameters: Sequence[ParameterValue], key: str, start_date: date
+) -> ExplainedAmount | None:
+    """The value of `key` in force on the start date with its row, or None before the table's first row."""
     row = parameter_in_force(parameters, key, start_date)
-    rule = (
-        f"{parameter_label(key)} in force on start date "
-        f"{start_date}: {eur(row.value)} EUR (effective from {row.effective_from})"
+    if row is None:
+        return None
+    backdated = row.effective_from > start_date
+    since = "applied to every date" if backdated else f"effective from {row.effective_from}"
+    since_fr = (
+        "appliquée à toute date" if backdated else f"en vigueur depuis le {fr_date(row.effective_from)}"
     )
-    return ExplainedAmount(row.value, Explanation(rule=rule, source=row.source))
+    rule = f"{parameter_label(key)} in force on start date {start_date}: {eur(row.value)} EUR ({since})"
+    rule_fr = (
+        f"{parameter_label(key, 'fr')} en vigueur à la date de début {fr_date(start_date)} : "
+        f"{eur(row.value)} EUR ({since_fr})"
+    )
+    return ExplainedAmount(row.value, Explanation(rule=rule, source=row.source, rule_fr=rule_fr))
 
 
-def gratification_owed(*, category: Category, start_date: date, stay_end: date) -> bool:
-    """L124-6: student stages (entreprise) of more than 2 months must pay the hourly gratification."""
-    return category == Category.ENTREPRISE and stay_exceeds_months(start_date, stay_end, GRATIFICATION_MONTHS)
+def parameter_unknown_warning(
+    parameters: Sequence[ParameterValue], key: str, start_date: date
+) -> SourcedWarning:
+    """RULES §3: a date before the first row of a table has no value; nothing is guessed."""
+    first = first_row(parameters, key)
+    message = (
+        f"no value of the table « {parameter_label(key)} » ({key}) is known for the start date {start_date}: "
+        f"its first row takes effect on {first.effective_from}; the minimum is not given"
+    )
+    return sourced_warning(WarningCode.PARAMETER_UNKNOWN, message, sources.PARAMETER_UNKNOWN)
 
 
-def hourly_key(*, category: Category, start_date: date, stay_end: date) -> str | None:
-    """The hourly minimum applies to hopital, and to entreprise stages of more than 2 months."""
-    owed = gratification_owed(category=category, start_date=start_date, stay_end=stay_end)
-    if category == Category.HOPITAL or owed:
+def gratification_owed(
+    *, category: Category, start_date: date, stay_end: date, weekly_hours: Decimal | None
+) -> LengthVerdict | None:
+    """L124-6 (counted as D124-6): whether a student stage (entreprise) is longer than 2 months.
+
+    None for the other categories, which the Code de l'éducation does not concern.
+    """
+    if Category(category) != Category.ENTREPRISE:
+        return None
+    return longer_than(months=GRATIFICATION_MONTHS, start=start_date, end=stay_end, weekly_hours=weekly_hours)
+
+
+def hourly_key(*, category: Category, owed: LengthVerdict | None, immigration_law: bool = True) -> str | None:
+    """The hourly minimum: hopital (CESEDA, not for EU citizens) and entreprise stages over 2 months."""
+    if (Category(category) == Category.HOPITAL and immigration_law) or (owed is not None and owed.exceeds):
         return HOSPITAL_HOURLY_GRATIFICATION_MINIMUM
     return None
 
 
-def minimum_monthly_resources(
-    *, category: Category, start_date: date, parameters: Sequence[ParameterValue]
-) -> ExplainedAmount | None:
-    """RULES §3: 615 EUR for entreprise, the gross monthly SMIC for formation_continue, none for hopital."""
-    key = MONTHLY_KEYS.get(Category(category))
-    return None if key is None else _in_force(parameters, key, start_date)
+def owed_gratification_amount(amount: ExplainedAmount, owed: LengthVerdict) -> ExplainedAmount:
+    """The hourly minimum of an entreprise stage, explained by why the gratification is owed."""
+    why = amount.explanation
+    rule = f"{why.rule}; owed because the stage is longer than 2 months: {owed.explanation.rule}"
+    rule_fr = f"{why.rule_fr} ; due car le stage dure plus de 2 mois : {owed.explanation.rule_fr}"
+    source = "; ".join(part for part in (sources.GRATIFICATION, owed.explanation.source, why.source) if part)
+    return ExplainedAmount(amount.value, Explanation(rule=rule, source=source, rule_fr=rule_fr))
 
 
-def minimum_hourly_gratification(
-    *, category: Category, start_date: date, stay_end: date, parameters: Sequence[ParameterValue]
-) -> ExplainedAmount | None:
-    """RULES §3: 15 % of the hourly social-security ceiling (hopital; entreprise over 2 months)."""
-    key = hourly_key(category=Category(category), start_date=start_date, stay_end=stay_end)
-    if key is None:
-        return None
-    amount = _in_force(parameters, key, start_date)
-    if category == Category.ENTREPRISE:
-        limit = add_months(start_date, GRATIFICATION_MONTHS)
-        rule = (
-            f"{amount.explanation.rule}; owed because the stage ends on or after {limit} (more than 2 months)"
-        )
-        return ExplainedAmount(
-            amount.value, Explanation(rule, f"{sources.GRATIFICATION}; {amount.explanation.source}")
-        )
-    return amount
-
-
-def _compare(label: str, given: Decimal | None, minimum: ExplainedAmount | None) -> Sufficiency:
+def _compare(label: tuple[str, str], given: Decimal | None, minimum: ExplainedAmount | None) -> Sufficiency:
     if given is None or minimum is None:
         return Sufficiency(None, None)
     verdict = ">=" if given >= minimum.value else "<"
-    rule = f"{label} {eur(given)} EUR {verdict} minimum {eur(minimum.value)} EUR"
-    return Sufficiency(given >= minimum.value, Explanation(rule=rule, source=minimum.explanation.source))
+    rule = f"{label[0]} {eur(given)} EUR {verdict} minimum {eur(minimum.value)} EUR"
+    rule_fr = f"{label[1]} {eur(given)} EUR {verdict} minimum {eur(minimum.value)} EUR"
+    why = Explanation(rule=rule, source=minimum.explanation.source, rule_fr=rule_fr)
+    return Sufficiency(given >= minimum.value, why)
 
 
 def resources_sufficient(
@@ -114,14 +129,19 @@ def resources_sufficient(
 ) -> Sufficiency:
     """RULES §3: compare the amount the category's minimum is about (monthly, or hourly for hopital).
 
-    Null when that amount was not given, except entreprise with a programme: presumed met.
+    Null when that amount (or the minimum) is not known, except entreprise with a programme: presumed met.
     """
     if category == Category.ENTREPRISE and programme is not None:
         rule = f"entreprise stage under a {programme} programme: resources presumed sufficient"
-        return Sufficiency(True, Explanation(rule=rule, source=sources.ENTREPRISE_PRESUMED))
+        rule_fr = (
+            f"stage en entreprise dans le cadre d'un programme {programme} : ressources présumées suffisantes"
+        )
+        return Sufficiency(True, Explanation(rule=rule, source=sources.ENTREPRISE_PRESUMED, rule_fr=rule_fr))
     if category == Category.HOPITAL:
-        return _compare("hourly gratification", hourly_gratification_eur, minimum_hourly)
-    return _compare("monthly resources", monthly_resources_eur, minimum_monthly)
+        return _compare(
+            ("hourly gratification", "gratification horaire"), hourly_gratification_eur, minimum_hourly
+        )
+    return _compare(("monthly resources", "ressources mensuelles"), monthly_resources_eur, minimum_monthly)
 
 
 def gratification_warning(
@@ -146,9 +166,9 @@ def parameter_change_warnings(
     found: list[SourcedWarning] = []
     for key in keys:
         row = parameter_change_during(parameters, key, start_date, stay_end)
-        if row is None:
-            continue
         current = parameter_in_force(parameters, key, start_date)
+        if row is None or current is None:
+            continue
         message = (
             f"{parameter_label(key)} changes from {eur(current.value)} to {eur(row.value)} EUR on "
             f"{row.effective_from}, during the stay (ending {stay_end}); the value in force on the start "

@@ -1,7 +1,7 @@
 """Legal sources cited by the rules, in one place so that explanations and `sources` agree.
 
 "Seed" is the service-public.fr page "Stagiaire étranger en France : visa de long séjour ou carte de
-séjour" (checked 1 May 2022, ../shared/seeds/000_a54abb5e427013db.txt). CESEDA articles use the numbering
+séjour" (checked 1 May 2022). CESEDA articles use the numbering
 in force since 1 May 2021 (L313-7-1 became L426-23, R313-10-x became R426-16 to R426-21).
 """
 
@@ -36,5 +36,7 @@ ENTREPRISE_AVENANT = "CESEDA R426-21"
 # RULES §3 and §4: money and durations.
 GRATIFICATION = "Code de l'éducation L124-6"
 ENTREPRISE_DURATION = "Code de l'éducation L124-5"
-TRAINING_DURATION = "old CESEDA R313-10-3 (believed carried into R426-17/18)"
-ENTREPRISE_PRESUMED = "old CESEDA R313-10-2"
+TRAINING_DURATION = "former CESEDA R313-10-3 (not found in the 2021 code)"
+ENTREPRISE_PRESUMED = "former CESEDA R313-10-2"
+PRESENCE = "Code de l'éducation D124-6"
+PARAMETER_UNKNOWN = "hostportal rules §3: no value is guessed before a table's first row"

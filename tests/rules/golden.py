@@ -22,4 +22,5 @@ GOLDEN_STANDARD_CONVENTION = {
         "Code de l'éducation L124-6",
         "15 % x 30 EUR hourly social-security ceiling for 2026 (yearly ceiling order)",
     ],
+    "presence_hours": None,
 }

@@ -37,6 +37,7 @@ OUTPUT_KEYS = [
     "resources_sufficient",
     "warnings",
     "sources",
+    "presence_hours",
 ]
 PROCEDURE_KEYS = ["filing_deadline", "late_filing", "silence_days", "silence_deadline", "silence_outcome"]
 
@@ -358,8 +359,8 @@ def test_avenant_stay_end_is_new_end_date_for_money() -> None:
         ),
         pytest.param(make(), "615.00", "4.50", None, id="entreprise-no-amount"),
         pytest.param(
-            make(category=F, monthly_resources_eur=Decimal("1823.03")),
-            "1823.03",
+            make(category=F, monthly_resources_eur=Decimal("1867.02")),
+            "1867.02",
             None,
             True,
             id="formation-at-smic",
@@ -372,7 +373,14 @@ def test_avenant_stay_end_is_new_end_date_for_money() -> None:
             id="hospital-below",
         ),
         pytest.param(
-            make(nationality="FR", category=H), None, "4.50", None, id="eu-citizen-still-reports-minimum"
+            make(nationality="FR", category=H), None, None, None, id="eu-citizen-hospital-no-minimum"
+        ),
+        pytest.param(
+            make(nationality="FR", hourly_gratification_eur=Decimal("4")),
+            None,
+            "4.50",
+            None,
+            id="eu-citizen-entreprise-keeps-code-de-l-education-minimum",
         ),
     ],
 )
@@ -423,8 +431,10 @@ def test_explanations_cover_every_shown_value() -> None:
 def test_explanation_of_awaited_documents_says_why_there_is_no_date() -> None:
     result = evaluate(make(received_on=D(2026, 5, 1), documents_requested_on=D(2026, 5, 10)))
     assert result.silence_deadline is None
-    assert "not received yet: the delay is suspended" in result.explanations["silence_deadline"].rule
-    assert result.explanations["silence_deadline"].source == "CRPA L114-5"
+    why = result.explanations["silence_deadline"]
+    assert "not received yet: the delay is suspended and no date was set for them" in why.rule
+    assert "aucune date n'est fixée" in why.rule_fr
+    assert why.source.endswith("CRPA L114-5")
 
 
 def test_sources_are_deduplicated_and_cover_warnings() -> None:
@@ -467,4 +477,4 @@ def test_result_is_frozen_and_amounts_keep_two_decimals() -> None:
     result = evaluate(make(category=F, monthly_resources_eur=Decimal("1900.5")))
     with pytest.raises(AttributeError):
         result.regime = Regime.STANDARD  # type: ignore[misc]
-    assert result.to_json()["minimum_monthly_resources_eur"] == "1823.03"
+    assert result.to_json()["minimum_monthly_resources_eur"] == "1867.02"

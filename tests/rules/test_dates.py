@@ -189,7 +189,7 @@ def test_convention_silence_deadline(
     )
     assert got.value == expected
     assert rule_part in got.explanation.rule
-    assert "R426-20" in got.explanation.source or got.explanation.source == "CRPA L114-5"
+    assert "R426-20" in got.explanation.source
 
 
 def test_rules_example_refused_by_silence_on_feb10() -> None:
@@ -252,7 +252,9 @@ def test_avenant_filing_deadline_is_end_minus_15_days(end: date, expected: date)
             "",
             id="request-on-deadline-day-restarts",
         ),
-        pytest.param(D(2026, 6, 1), D(2026, 6, 5), None, None, "restarted when they arrive", id="awaited"),
+        pytest.param(
+            D(2026, 6, 1), D(2026, 6, 5), None, None, "the delay restarts when they arrive", id="awaited"
+        ),
         pytest.param(
             D(2026, 6, 1),
             D(2026, 6, 17),
@@ -277,16 +279,23 @@ def test_avenant_silence_deadline(
 @pytest.mark.parametrize(
     ("filed", "expected"),
     [
-        pytest.param(D(2026, 3, 15), D(2026, 7, 15), id="plus-4-months"),
-        pytest.param(D(2026, 10, 31), D(2027, 2, 28), id="oct31-clamps-to-feb28"),
-        pytest.param(D(2027, 10, 31), D(2028, 2, 29), id="oct31-clamps-to-leap-feb29"),
-        pytest.param(D(2026, 8, 31), D(2026, 12, 31), id="aug31-to-dec31"),
+        pytest.param(D(2026, 3, 15), D(2026, 6, 13), id="plus-90-days"),
+        pytest.param(D(2026, 12, 1), D(2027, 3, 1), id="across-february"),
+        pytest.param(D(2027, 12, 1), D(2028, 2, 29), id="leap-year-feb29"),
+        pytest.param(D(2026, 8, 31), D(2026, 11, 29), id="not-3-calendar-months"),
     ],
 )
-def test_residence_permit_silence_is_4_months(filed: date, expected: date) -> None:
+def test_residence_permit_silence_is_90_days_not_4_months(filed: date, expected: date) -> None:
     got = residence_permit_silence_deadline(filed_on=filed)
     assert got.value == expected
-    assert got.explanation.source == "CESEDA R432-1, R432-2"
+    assert got.explanation.source == "CESEDA R426-17; R432-2 al. 2"
+
+
+def test_residence_permit_silence_runs_from_the_complete_file() -> None:
+    got = residence_permit_silence_deadline(filed_on=D(2027, 1, 5), complete_on=D(2027, 2, 1))
+    assert got.value == D(2027, 5, 2)
+    assert "complete on 2027-02-01" in got.explanation.rule
+    assert "complète le 01/02/2027" in got.explanation.rule_fr
 
 
 @pytest.mark.parametrize(
@@ -308,7 +317,7 @@ def test_implicit_decision_reached_when_today_after_deadline(
     ("received", "requested", "arrived", "message"),
     [
         pytest.param(
-            D(2026, 1, 10), None, D(2026, 1, 20), "without documents_requested_on", id="arrived-not-asked"
+            D(2026, 1, 10), None, D(2026, 1, 20), "on or after documents_requested_on", id="arrived-not-asked"
         ),
         pytest.param(
             D(2026, 1, 10), D(2026, 1, 9), None, "on or after received_on", id="asked-before-receipt"
@@ -361,4 +370,4 @@ def test_deadline_explanations_read_in_french_too() -> None:
     assert filing.text("fr") == "date de début du stage 01/03/2027 moins 2 mois"
     assert filing.text("en") == "start date 2027-03-01 minus 2 months"
     permit = residence_permit_silence_deadline(filed_on=date(2027, 1, 5)).explanation
-    assert permit.text("fr") == "demande déposée le 05/01/2027 plus 4 mois"
+    assert permit.text("fr") == "demande déposée (complète) le 05/01/2027 plus 90 jours"

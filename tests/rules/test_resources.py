@@ -7,17 +7,42 @@ from decimal import Decimal
 
 import pytest
 
-from conventions.rules import BUILTIN_PARAMETERS, Category, Programme, duration_warnings
-from conventions.rules.resources import (
-    gratification_warning,
-    minimum_hourly_gratification,
-    minimum_monthly_resources,
-    parameter_change_warnings,
-    resources_sufficient,
+from conventions.rules import (
+    BUILTIN_PARAMETERS,
+    Category,
+    CheckInput,
+    CheckResult,
+    Programme,
+    duration_warnings,
+    evaluate,
 )
+from conventions.rules.resources import parameter_change_warnings
 
 E, F, H = Category.ENTREPRISE, Category.FORMATION_CONTINUE, Category.HOPITAL
 D = date
+
+
+def _evaluate(
+    category: Category,
+    start: date,
+    end: date,
+    *,
+    programme: Programme | None = None,
+    monthly: str | None = None,
+    hourly: str | None = None,
+) -> CheckResult:
+    return evaluate(
+        CheckInput(
+            category=category,
+            nationality="IN",
+            start_date=start,
+            end_date=end,
+            programme=programme,
+            monthly_resources_eur=Decimal(monthly) if monthly else None,
+            hourly_gratification_eur=Decimal(hourly) if hourly else None,
+            today=D(2022, 1, 1),
+        )
+    )
 
 
 @pytest.mark.parametrize(
@@ -39,36 +64,23 @@ D = date
 def test_minimum_reported_per_category_uses_the_value_in_force_on_start_date(
     category: Category, start: date, end: date, monthly: str | None, hourly: str | None
 ) -> None:
-    got_monthly = minimum_monthly_resources(
-        category=category, start_date=start, parameters=BUILTIN_PARAMETERS
-    )
-    got_hourly = minimum_hourly_gratification(
-        category=category, start_date=start, stay_end=end, parameters=BUILTIN_PARAMETERS
-    )
-    assert (got_monthly.value if got_monthly else None) == (Decimal(monthly) if monthly else None)
-    assert (got_hourly.value if got_hourly else None) == (Decimal(hourly) if hourly else None)
-    if got_monthly:
-        assert f"in force on start date {start}" in got_monthly.explanation.rule
-    if got_hourly and category == E:
-        assert got_hourly.explanation.source.startswith("Code de l'éducation L124-6")
+    result = _evaluate(category, start, end)
+    assert result.minimum_monthly_resources_eur == (Decimal(monthly) if monthly else None)
+    assert result.minimum_hourly_gratification_eur == (Decimal(hourly) if hourly else None)
+    if monthly:
+        assert f"in force on start date {start}" in result.explanations["minimum_monthly_resources_eur"].rule
+    if hourly and category == E:
+        why = result.explanations["minimum_hourly_gratification_eur"]
+        assert why.source.startswith("Code de l'éducation L124-6")
 
 
 def _sufficient(
     category: Category, programme: Programme | None, monthly: str | None, hourly: str | None
 ) -> bool | None:
-    start, end = D(2026, 9, 1), D(2027, 2, 28)
-    return resources_sufficient(
-        category=category,
-        programme=programme,
-        monthly_resources_eur=Decimal(monthly) if monthly else None,
-        hourly_gratification_eur=Decimal(hourly) if hourly else None,
-        minimum_monthly=minimum_monthly_resources(
-            category=category, start_date=start, parameters=BUILTIN_PARAMETERS
-        ),
-        minimum_hourly=minimum_hourly_gratification(
-            category=category, start_date=start, stay_end=end, parameters=BUILTIN_PARAMETERS
-        ),
-    ).value
+    result = _evaluate(
+        category, D(2026, 9, 1), D(2027, 2, 28), programme=programme, monthly=monthly, hourly=hourly
+    )
+    return result.resources_sufficient
 
 
 @pytest.mark.parametrize(
@@ -82,8 +94,8 @@ def _sufficient(
         pytest.param(
             E, Programme.INTERGOVERNMENTAL, "10.00", None, True, id="entreprise-programme-presumed-low"
         ),
-        pytest.param(F, None, "1823.03", None, True, id="formation-exactly-smic"),
-        pytest.param(F, None, "1823.02", None, False, id="formation-below-smic"),
+        pytest.param(F, None, "1867.02", None, True, id="formation-exactly-smic"),
+        pytest.param(F, None, "1867.01", None, False, id="formation-below-smic"),
         pytest.param(F, Programme.EU, None, None, None, id="formation-programme-not-presumed"),
         pytest.param(F, None, None, "20.00", None, id="formation-only-hourly-is-null"),
         pytest.param(H, None, None, "4.50", True, id="hospital-exactly-minimum"),
@@ -113,18 +125,10 @@ def test_resources_sufficient(
     ],
 )
 def test_gratification_below_minimum(category: Category, end: date, hourly: str | None, warns: bool) -> None:
-    minimum = minimum_hourly_gratification(
-        category=category, start_date=D(2026, 9, 1), stay_end=end, parameters=BUILTIN_PARAMETERS
-    )
-    found = gratification_warning(
-        category=category,
-        hourly_gratification_eur=Decimal(hourly) if hourly else None,
-        minimum_hourly=minimum,
-    )
-    assert (found is not None) is warns
-    if found:
-        assert found.warning.code == "gratification_below_minimum"
-        assert found.source == "Code de l'éducation L124-6"
+    result = _evaluate(category, D(2026, 9, 1), end, hourly=hourly)
+    assert ("gratification_below_minimum" in [w.code for w in result.warnings]) is warns
+    if warns:
+        assert "Code de l'éducation L124-6" in result.sources
 
 
 def test_parameter_change_warning_names_old_and_new_values() -> None:
@@ -179,5 +183,5 @@ def test_duration_exceeds_limit(
 ) -> None:
     found = duration_warnings(category=category, start_date=start, end_date=end, new_end_date=new_end)
     assert [f.warning.code for f in found] == ["duration_exceeds_limit"] * count
-    expected_source = "Code de l'éducation L124-5" if category == E else "old CESEDA R313-10-3"
+    expected_source = "Code de l'éducation L124-5" if category == E else "former CESEDA R313-10-3"
     assert all(f.source.startswith(expected_source) for f in found)
