@@ -431,3 +431,85 @@ def test_payload_must_be_object_or_list(data: object) -> None:
         parse_check_payload(data, default_today=TODAY)
     assert list(caught.value.errors) == ["input"]
     assert "expected a JSON object or a list of objects" in caught.value.errors["input"]
+
+
+# --- version 2 inputs ---------------------------------------------------------------------------------------
+RECEIVED = {"received_on": "2026-05-01"}
+REQUESTED = RECEIVED | {"documents_requested_on": "2026-05-10"}
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        pytest.param(REQUESTED | {"documents_due_on": "2026-05-10"}, {"documents_due_on": date(2026, 5, 10)}),
+        pytest.param(
+            REQUESTED | {"documents_due_on": "2026-07-01"},
+            {"documents_due_on": date(2026, 7, 1)},
+            id="due-date-may-be-after-today",
+        ),
+        pytest.param(
+            RECEIVED | {"acknowledged_decision_on": "2026-06-30"},
+            {"acknowledged_decision_on": date(2026, 6, 30)},
+            id="acknowledged-date-may-be-after-today",
+        ),
+        pytest.param({"weekly_hours": "35"}, {"weekly_hours": Decimal("35")}),
+        pytest.param({"weekly_hours": "0.5"}, {"weekly_hours": Decimal("0.5")}, id="weekly-min"),
+        pytest.param({"weekly_hours": "48"}, {"weekly_hours": Decimal("48")}, id="weekly-max"),
+        pytest.param({"weekly_hours": 17.5}, {"weekly_hours": Decimal("17.5")}, id="weekly-json-number"),
+        pytest.param({"prior_extensions": 0}, {"prior_extensions": 0}),
+        pytest.param(
+            {"kind": "avenant", "new_end_date": "2027-03-31", "prior_extensions": 2}, {"prior_extensions": 2}
+        ),
+        pytest.param(
+            {}, {"prior_extensions": 0, "weekly_hours": None, "documents_due_on": None}, id="defaults"
+        ),
+    ],
+)
+def test_v2_accepted_values(changes: dict[str, Any], expected: dict[str, Any]) -> None:
+    parsed = parse(**changes)
+    assert {name: getattr(parsed, name) for name in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        pytest.param(
+            RECEIVED | {"documents_due_on": "2026-05-20"},
+            "documents_due_on",
+            "without documents_requested_on",
+        ),
+        pytest.param(
+            REQUESTED | {"documents_due_on": "2026-05-09"},
+            "documents_due_on",
+            "2026-05-09 is before documents_requested_on 2026-05-10",
+        ),
+        pytest.param(
+            {"acknowledged_decision_on": "2026-05-20"},
+            "acknowledged_decision_on",
+            "given without received_on",
+        ),
+        pytest.param(
+            RECEIVED | {"acknowledged_decision_on": "2026-05-01"},
+            "acknowledged_decision_on",
+            "2026-05-01 is not after received_on 2026-05-01",
+        ),
+        pytest.param(
+            RECEIVED | {"acknowledged_decision_on": "2026-04-30"}, "acknowledged_decision_on", "is not after"
+        ),
+        pytest.param({"weekly_hours": "0.4"}, "weekly_hours", "not between 0.5 and 48"),
+        pytest.param({"weekly_hours": "48.01"}, "weekly_hours", "not between 0.5 and 48"),
+        pytest.param({"weekly_hours": "-1"}, "weekly_hours", "not between 0.5 and 48"),
+        pytest.param({"weekly_hours": "35h"}, "weekly_hours", "not a decimal amount"),
+        pytest.param({"weekly_hours": True}, "weekly_hours", "got boolean"),
+        pytest.param({"prior_extensions": -1}, "prior_extensions", "must not be negative"),
+        pytest.param({"prior_extensions": "1"}, "prior_extensions", "expected an integer >= 0, got string"),
+        pytest.param({"prior_extensions": Decimal("1.5")}, "prior_extensions", "got number"),
+        pytest.param({"prior_extensions": True}, "prior_extensions", "got boolean"),
+        pytest.param(
+            REQUESTED | {"documents_received_on": "2026-06-02"}, "documents_received_on", "is after today"
+        ),
+        pytest.param({"documents_due_on": "2026-02-30"}, "documents_due_on", "not a valid date"),
+    ],
+)
+def test_v2_field_errors(changes: dict[str, Any], field: str, message: str) -> None:
+    assert message in errors_of(**changes)[field]
