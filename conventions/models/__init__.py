@@ -5,6 +5,7 @@ from conventions.models.documents import DocumentItem, DocumentStatus, DocumentS
 from conventions.models.interns import Intern
 from conventions.models.parameters import LegalParameter
 from conventions.models.permits import PermitState, ResidencePermitApplication
+from conventions.models.visas import VisaApplication, VisaState
 
 __all__ = [
     "Avenant",
@@ -20,4 +21,6 @@ __all__ = [
     "PermitState",
     "ResidencePermitApplication",
     "TransitionLog",
+    "VisaApplication",
+    "VisaState",
 ]

@@ -45,9 +45,25 @@ class Avenant(FSMModelMixin, TimeStamped):
     reason = models.TextField(blank=True)
     received_on = models.DateField(null=True, blank=True, help_text="Date received by the administration.")
     documents_requested_on = models.DateField(null=True, blank=True)
+    documents_due_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Date set by the administration for the missing documents (CRPA L114-5).",
+    )
     documents_received_on = models.DateField(null=True, blank=True)
+    acknowledged_decision_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Implicit-decision date stated on the acknowledgment of receipt (CRPA R112-5).",
+    )
     decision_on = models.DateField(null=True, blank=True)
     decision_reference = models.CharField(max_length=100, blank=True)
+    # formation_continue allows one extension only (RULES §4): counted by avenant_create, never typed.
+    prior_extensions = models.PositiveSmallIntegerField(
+        default=0,
+        editable=False,
+        help_text="Accepted avenants of the same convention when this one was drafted.",
+    )
 
     validation_required = models.BooleanField(default=True, editable=False)
     filing_deadline = models.DateField(null=True, blank=True, editable=False, db_index=True)

@@ -112,7 +112,17 @@ class Convention(FSMModelMixin, TimeStamped):
 
     received_on = models.DateField(null=True, blank=True, help_text="Date received by the administration.")
     documents_requested_on = models.DateField(null=True, blank=True)
+    documents_due_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Date set by the administration for the missing documents (CRPA L114-5).",
+    )
     documents_received_on = models.DateField(null=True, blank=True)
+    acknowledged_decision_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Implicit-decision date stated on the acknowledgment of receipt (CRPA R112-5).",
+    )
     decision_on = models.DateField(null=True, blank=True)
     decision_reference = models.CharField(max_length=100, blank=True)
 

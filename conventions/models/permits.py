@@ -16,7 +16,7 @@ class PermitState(models.TextChoices):
     FILED = "filed", "Filed"
     GRANTED = "granted", "Granted"
     REFUSED = "refused", "Refused"
-    REFUSED_BY_SILENCE = "refused_by_silence", "Refused (4 months of silence)"
+    REFUSED_BY_SILENCE = "refused_by_silence", "Refused (90 days of silence)"
 
 
 PERMIT_FINAL_STATES = frozenset({PermitState.GRANTED, PermitState.REFUSED, PermitState.REFUSED_BY_SILENCE})
@@ -32,6 +32,14 @@ class ResidencePermitApplication(FSMModelMixin, TimeStamped):
     avenant = models.OneToOneField(Avenant, on_delete=models.PROTECT, related_name="permit_application")
     prefecture = models.CharField(max_length=200, blank=True)
     filed_on = models.DateField(null=True, blank=True)
+    complete_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Date the application was complete; the 90 days run from it (the filing date if empty).",
+    )
+    # CESEDA R431-5 1°: filed from 120 to 60 days before the long-stay visa expires (from the visa).
+    filing_opens_on = models.DateField(null=True, blank=True, editable=False, db_index=True)
+    filing_deadline = models.DateField(null=True, blank=True, editable=False, db_index=True)
     silence_deadline = models.DateField(null=True, blank=True, editable=False, db_index=True)
     decision_on = models.DateField(null=True, blank=True)
     decision_reference = models.CharField(max_length=100, blank=True)
@@ -57,7 +65,7 @@ class ResidencePermitApplication(FSMModelMixin, TimeStamped):
         field=state, source=PermitState.TO_FILE, target=PermitState.FILED, permission=member_can_write
     )
     def file(self) -> None:
-        """Filed at the préfecture: the 4-month silence delay starts (CESEDA R432-1, R432-2)."""
+        """Filed at the préfecture: the 90-day silence delay starts once it is complete (CESEDA R426-17)."""
 
     @transition(
         field=state, source=PermitState.FILED, target=PermitState.GRANTED, permission=member_can_write
@@ -73,4 +81,4 @@ class ResidencePermitApplication(FSMModelMixin, TimeStamped):
 
     @transition(field=state, source=PermitState.FILED, target=PermitState.REFUSED_BY_SILENCE)
     def refuse_by_silence(self) -> None:
-        """4 months of silence: implicit refusal (CESEDA R432-2). Used by the sweep."""
+        """90 days of silence: implicit refusal (CESEDA R426-17). Used by the sweep."""
