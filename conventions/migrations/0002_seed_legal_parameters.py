@@ -3,7 +3,7 @@
 The rows are written out here, frozen as they were when this migration was made: a migration must do the
 same thing whenever it runs, whatever the built-in table of the engine says later. get_or_create keeps it
 idempotent and never overwrites a value an administrator corrected in admin. Values added later come with
-a migration of their own (0007 for RULES version 2).
+a migration of their own (0007_rules_v2_legal_parameters for RULES version 2).
 """
 
 import datetime as dt

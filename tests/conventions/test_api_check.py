@@ -59,3 +59,11 @@ def test_invalid_json_is_400(client: Any) -> None:
 
 def test_get_is_not_allowed(client: Any) -> None:
     assert client.get(URL).status_code == 405
+
+
+def test_migrated_legal_parameters_are_the_engines_table_so_cli_and_api_agree() -> None:
+    from conventions.models import LegalParameter
+    from conventions.rules import BUILTIN_PARAMETERS
+
+    stored = {(row.key, row.effective_from, row.value, row.source) for row in LegalParameter.objects.all()}
+    assert stored == {(row.key, row.effective_from, row.value, row.source) for row in BUILTIN_PARAMETERS}
