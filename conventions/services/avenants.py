@@ -11,7 +11,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from conventions.models import Avenant, Channel, Convention, ConventionState
-from conventions.models.avenants import AVENANT_OPEN_STATES
+from conventions.models.avenants import AVENANT_ACCEPTED_STATES, AVENANT_OPEN_STATES
 from conventions.services.common import describe, local_today, log_transition, state_label
 from conventions.services.common import pk_of as _pk
 from conventions.services.conventions import require_writer
@@ -19,8 +19,10 @@ from conventions.services.evaluation import apply_result, avenant_evaluate
 from conventions.services.filing import (
     Event,
     file_receive_documents,
+    file_record_acknowledgment,
     file_record_decision,
     file_request_documents,
+    file_set_documents_due,
     file_submit,
     file_withdraw,
 )
@@ -38,6 +40,7 @@ def avenant_create(
 ) -> Avenant:
     """Draft an avenant that extends a validated convention to `requested_end_date`.
 
+    Counts the convention's accepted avenants into `prior_extensions` (formation continue is extended once).
     Raises ValidationError when the convention is not validated, already has an open avenant, or when the
     new end date does not extend the end date in force.
     """
@@ -53,6 +56,7 @@ def avenant_create(
             requested_end_date=requested_end_date,
             reason=reason,
             created_by=actor,
+            prior_extensions=parent.avenants.filter(state__in=AVENANT_ACCEPTED_STATES).count(),
         )
         apply_result(avenant, avenant_evaluate(avenant, today=local_today(now)))
         avenant._history_user = actor  # type: ignore[attr-defined]
@@ -118,15 +122,63 @@ def avenant_request_documents(
     actor: Any,
     avenant: Avenant | int,
     requested_on: dt.date,
+    due_on: dt.date | None = None,
     channel: str = Channel.WEB,
     comment: str = "",
     now: dt.datetime | None = None,
 ) -> Avenant:
-    """Missing documents asked: no silence deadline until they arrive, then 15 days again (CRPA L114-5)."""
+    """Missing documents asked: no silence deadline until they arrive, then 15 days again (CRPA L114-5).
+
+    `due_on` is the date set for them, kept for the record and the reminders. ValidationError on
+    "documents_requested_on" (future, before the receipt) or "documents_due_on" (before the request).
+    """
     return file_request_documents(
         Avenant,
         _pk(avenant),
         requested_on=requested_on,
+        due_on=due_on,
+        refresh=_refresh,
+        event=Event(actor, channel, comment, now),
+    )
+
+
+def avenant_set_documents_due(
+    *,
+    actor: Any,
+    avenant: Avenant | int,
+    due_on: dt.date,
+    channel: str = Channel.WEB,
+    comment: str = "",
+    now: dt.datetime | None = None,
+) -> Avenant:
+    """Record the date set for the requested documents (learnt after the request).
+
+    Only while the documents are awaited (TransitionError otherwise); ValidationError on "documents_due_on"
+    when it is before the request. Audited as the event "set_documents_due".
+    """
+    return file_set_documents_due(
+        Avenant, _pk(avenant), due_on=due_on, refresh=_refresh, event=Event(actor, channel, comment, now)
+    )
+
+
+def avenant_record_acknowledgment(
+    *,
+    actor: Any,
+    avenant: Avenant | int,
+    acknowledged_on: dt.date,
+    channel: str = Channel.WEB,
+    comment: str = "",
+    now: dt.datetime | None = None,
+) -> Avenant:
+    """Record the implicit-decision date stated on the acknowledgment of receipt (CRPA R112-5).
+
+    For a submitted or documents_requested avenant (TransitionError otherwise); ValidationError on
+    "acknowledged_decision_on" when it is not after received_on. Audited as "record_acknowledgment".
+    """
+    return file_record_acknowledgment(
+        Avenant,
+        _pk(avenant),
+        acknowledged_on=acknowledged_on,
         refresh=_refresh,
         event=Event(actor, channel, comment, now),
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
@@ -14,6 +14,7 @@ from django_fsm import can_proceed
 from conventions.models import Channel, TransitionLog
 from conventions.services.errors import ConflictError, PermissionDenied, TransitionError
 from conventions.signals import file_transitioned
+from hostportal.selectors import user_can_write
 
 M = TypeVar("M", bound=models.Model)
 SYSTEM_LABEL = "system"
@@ -41,6 +42,12 @@ def pk_of(value: Any) -> int:
 
 def describe(instance: models.Model) -> str:
     return f"{instance._meta.verbose_name} #{instance.pk}"
+
+
+def require_writer(actor: Any, organisation_id: int) -> None:
+    """PermissionDenied unless the actor may write the organisation's files (None is the system)."""
+    if actor is not None and not user_can_write(actor, organisation_id):
+        raise PermissionDenied("You may not change the files of this organisation: your role is read-only.")
 
 
 def check_version(instance: Any, expected_version: int | None) -> None:
@@ -132,6 +139,7 @@ def run_transition(
         source = instance.state
         method()
         instance.version += 1
+        instance._history_user = actor
         instance.save()
         if after is not None:
             after(instance, today)
@@ -154,6 +162,61 @@ def run_transition(
             actor=actor,
             channel=channel,
             today=today,
+        )
+    return instance
+
+
+def run_event(
+    model: type[M],
+    pk: int,
+    *,
+    name: str,
+    states: Collection[str],
+    apply: Callable[[Any, dt.date], None],
+    refresh: Callable[[Any, dt.date], None] | None = None,
+    after: Callable[[Any, dt.date], None] | None = None,
+    actor: Any,
+    channel: str = Channel.WEB,
+    comment: str = "",
+    now: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> M:
+    """Record one out-of-band event on a file (a date the administration set, an arrival): no state change.
+
+    Locks the row, checks that the actor may write the file's organisation (PermissionDenied), that the
+    file is still at `expected_version` (ConflictError) and in one of `states` (TransitionError); `apply`
+    validates the event and sets its fields (ValidationError naming the field), `refresh` recomputes the
+    deadlines; bumps the version, saves with the acting user in the history, runs `after` and writes the
+    audit row (transition `name`, source and target the current state) - all in one transaction. Nothing
+    is written when it raises.
+    """
+    now = now or timezone.now()
+    today = local_today(now)
+    with transaction.atomic():
+        instance: Any = model._default_manager.select_for_update().get(pk=pk)
+        require_writer(actor, instance.organisation_id)
+        check_version(instance, expected_version)
+        if instance.state not in states:
+            raise TransitionError(
+                f"Cannot {name.replace('_', ' ')} on {describe(instance)}: it is {state_label(instance)}."
+            )
+        apply(instance, today)
+        if refresh is not None:
+            refresh(instance, today)
+        instance.version += 1
+        instance._history_user = actor
+        instance.save()
+        if after is not None:
+            after(instance, today)
+        log_transition(
+            instance=instance,
+            transition=name,
+            source=instance.state,
+            target=instance.state,
+            actor=actor,
+            channel=channel,
+            comment=comment,
+            now=now,
         )
     return instance
 

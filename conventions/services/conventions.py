@@ -16,24 +16,26 @@ from conventions.services.common import (
     describe,
     local_today,
     log_transition,
+    require_writer,
     run_transition,
     state_label,
 )
 from conventions.services.common import (
     pk_of as _pk,
 )
-from conventions.services.errors import PermissionDenied
 from conventions.services.evaluation import apply_result, convention_evaluate
 from conventions.services.filing import (
     Event,
     file_receive_documents,
+    file_record_acknowledgment,
     file_record_decision,
     file_request_documents,
+    file_set_documents_due,
     file_submit,
     file_withdraw,
 )
+from conventions.services.visas import visa_open
 from hostportal.models import Organisation
-from hostportal.selectors import user_can_write
 
 EDITABLE_FIELDS = frozenset(
     {
@@ -71,11 +73,6 @@ COMPUTED_FIELDS = [
     "silence_deadline",
     "effective_end_date",
 ]
-
-
-def require_writer(actor: Any, organisation_id: int) -> None:
-    if actor is not None and not user_can_write(actor, organisation_id):
-        raise PermissionDenied("You may not change the files of this organisation: your role is read-only.")
 
 
 def _reject_unknown(fields: dict[str, Any]) -> None:
@@ -258,15 +255,69 @@ def convention_request_documents(
     actor: Any,
     convention: Convention | int,
     requested_on: dt.date,
+    due_on: dt.date | None = None,
     channel: str = Channel.WEB,
     comment: str = "",
     now: dt.datetime | None = None,
 ) -> Convention:
-    """The administration asked for missing documents: the silence delay stops (CRPA L114-5)."""
+    """The administration asked for missing documents, due on `due_on` when it set a date.
+
+    The refusal delay is suspended from the request until the documents arrive or fall due (CRPA L114-5);
+    without a due date the silence deadline is unknown until it is recorded. ValidationError on
+    "documents_requested_on" (future, before the receipt) or "documents_due_on" (before the request).
+    """
     return file_request_documents(
         Convention,
         _pk(convention),
         requested_on=requested_on,
+        due_on=due_on,
+        refresh=_refresh,
+        event=Event(actor, channel, comment, now),
+    )
+
+
+def convention_set_documents_due(
+    *,
+    actor: Any,
+    convention: Convention | int,
+    due_on: dt.date,
+    channel: str = Channel.WEB,
+    comment: str = "",
+    now: dt.datetime | None = None,
+) -> Convention:
+    """Record the date set for the requested documents (learnt after the request); moves the deadline.
+
+    Only while the documents are awaited (TransitionError otherwise); ValidationError on "documents_due_on"
+    when it is before the request. Audited as the event "set_documents_due".
+    """
+    return file_set_documents_due(
+        Convention,
+        _pk(convention),
+        due_on=due_on,
+        refresh=_refresh,
+        event=Event(actor, channel, comment, now),
+    )
+
+
+def convention_record_acknowledgment(
+    *,
+    actor: Any,
+    convention: Convention | int,
+    acknowledged_on: dt.date,
+    channel: str = Channel.WEB,
+    comment: str = "",
+    now: dt.datetime | None = None,
+) -> Convention:
+    """Record the implicit-decision date stated on the acknowledgment of receipt (CRPA R112-5).
+
+    That date then dates the implicit refusal instead of the computed one. For a submitted or
+    documents_requested convention (TransitionError otherwise); ValidationError on
+    "acknowledged_decision_on" when it is not after received_on. Audited as "record_acknowledgment".
+    """
+    return file_record_acknowledgment(
+        Convention,
+        _pk(convention),
+        acknowledged_on=acknowledged_on,
         refresh=_refresh,
         event=Event(actor, channel, comment, now),
     )
@@ -302,7 +353,15 @@ def convention_record_decision(
     comment: str = "",
     now: dt.datetime | None = None,
 ) -> Convention:
-    """Record the administration's explicit answer: decision is "validated" or "refused"."""
+    """Record the administration's explicit answer: decision is "validated" or "refused".
+
+    A validation opens the long-stay visa step (VisaApplication in state to_apply).
+    """
+
+    def open_visa(instance: Convention, today: dt.date) -> None:
+        if instance.state == ConventionState.VALIDATED:
+            visa_open(convention=instance, actor=actor)
+
     return file_record_decision(
         Convention,
         _pk(convention),
@@ -310,6 +369,7 @@ def convention_record_decision(
         decided_on=decided_on,
         reference=reference,
         event=Event(actor, channel, comment, now),
+        after=open_visa,
     )
 
 

@@ -1,8 +1,9 @@
-"""The events that conventions and avenants share: filed, documents asked and received, decided, withdrawn.
+"""The events that conventions and avenants share: filed, documents asked and received, decided, withdrawn,
+and the dates the administration sets without moving the file (documents due, acknowledged decision).
 
 Both are requests to the same administration with the same dates (received_on, documents_requested_on,
-documents_received_on, decision_on) and the same transition names; only how their deadlines are computed
-differs, which the caller passes as `refresh`.
+documents_due_on, documents_received_on, acknowledged_decision_on, decision_on) and the same transition and
+event names; only how their deadlines are computed differs, which the caller passes as `refresh`.
 """
 
 from __future__ import annotations
@@ -16,13 +17,16 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from conventions.models import Channel
-from conventions.services.common import run_transition
-from conventions.services.validation import require_not_before, require_not_future
+from conventions.services.common import run_event, run_transition
+from conventions.services.validation import require_after, require_not_before, require_not_future
 
 M = TypeVar("M", bound=models.Model)
 Refresh = Callable[[Any, dt.date], None]
 Hook = Callable[[Any, dt.date], None]
 DECISIONS = {"validated": ("validate", "validated"), "refused": ("refuse", "refused")}
+DOCUMENTS_REQUESTED = "documents_requested"
+# The acknowledgment of receipt may reach the host before or after the administration asks for documents.
+ACKNOWLEDGEABLE = ("submitted", DOCUMENTS_REQUESTED)
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,20 @@ def _run(model: type[M], pk: int, name: str, target: str, event: Event, **kwargs
     )
 
 
+def _event(model: type[M], pk: int, name: str, states: tuple[str, ...], event: Event, **kwargs: Any) -> M:
+    return run_event(
+        model,
+        pk,
+        name=name,
+        states=states,
+        actor=event.actor,
+        channel=event.channel,
+        comment=event.comment,
+        now=event.now,
+        **kwargs,
+    )
+
+
 def file_submit(
     model: type[M],
     pk: int,
@@ -66,16 +84,59 @@ def file_submit(
     return _run(model, pk, "submit", "submitted", event, expected_version=expected_version, prepare=prepare)
 
 
+def _check_due(due_on: dt.date, requested_on: dt.date | None) -> None:
+    require_not_before("documents_due_on", due_on, "documents_requested_on", requested_on)
+
+
 def file_request_documents(
-    model: type[M], pk: int, *, requested_on: dt.date, refresh: Refresh, event: Event
+    model: type[M],
+    pk: int,
+    *,
+    requested_on: dt.date,
+    due_on: dt.date | None,
+    refresh: Refresh,
+    event: Event,
 ) -> M:
+    """Documents asked on `requested_on`, due on `due_on` if the request says so (CRPA L114-5)."""
+
     def prepare(instance: Any, today: dt.date) -> None:
         require_not_future("documents_requested_on", requested_on, today)
         require_not_before("documents_requested_on", requested_on, "received_on", instance.received_on)
+        if due_on is not None:
+            _check_due(due_on, requested_on)
         instance.documents_requested_on, instance.documents_received_on = requested_on, None
+        instance.documents_due_on = due_on
         refresh(instance, today)
 
-    return _run(model, pk, "request_documents", "documents_requested", event, prepare=prepare)
+    return _run(model, pk, "request_documents", DOCUMENTS_REQUESTED, event, prepare=prepare)
+
+
+def file_set_documents_due(model: type[M], pk: int, *, due_on: dt.date, refresh: Refresh, event: Event) -> M:
+    """The date set for the documents, learnt after the request (a file waiting for its documents only).
+
+    A date the administration sets: it may be in the future, not before the request.
+    """
+
+    def apply(instance: Any, today: dt.date) -> None:
+        _check_due(due_on, instance.documents_requested_on)
+        instance.documents_due_on = due_on
+
+    return _event(model, pk, "set_documents_due", (DOCUMENTS_REQUESTED,), event, apply=apply, refresh=refresh)
+
+
+def file_record_acknowledgment(
+    model: type[M], pk: int, *, acknowledged_on: dt.date, refresh: Refresh, event: Event
+) -> M:
+    """The implicit-decision date stated on the acknowledgment of receipt (CRPA R112-5), after received_on.
+
+    A date the administration sets: it may be in the future. Only while the file awaits its answer.
+    """
+
+    def apply(instance: Any, today: dt.date) -> None:
+        require_after("acknowledged_decision_on", acknowledged_on, "received_on", instance.received_on)
+        instance.acknowledged_decision_on = acknowledged_on
+
+    return _event(model, pk, "record_acknowledgment", ACKNOWLEDGEABLE, event, apply=apply, refresh=refresh)
 
 
 def file_receive_documents(

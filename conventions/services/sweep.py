@@ -1,7 +1,7 @@
 """The deadline sweep: implicit decisions, set-based, idempotent, safe when two run at once.
 
 An implicit decision exists from the day after the silence deadline (RULES §2; CRPA L231-4, CESEDA
-R426-20, R426-21, R432-2): the sweep moves every file with `today > silence_deadline`. Each kind of file
+R426-20, R426-21, R426-17): the sweep moves every file with `today > silence_deadline`. Each kind of file
 costs a fixed number of queries whatever the number of rows: one SELECT ... FOR UPDATE SKIP LOCKED, one
 UPDATE that re-checks the state, one bulk INSERT of audit rows. A second sweep running at the same time
 skips the rows the first one holds and finds them moved once it commits: nothing is moved or logged twice.
@@ -15,7 +15,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
-from django.db.models import ExpressionWrapper, F
+from django.db.models import ExpressionWrapper, F, Q
 from django.utils import timezone
 
 from conventions.models import (
@@ -28,6 +28,7 @@ from conventions.models import (
     ResidencePermitApplication,
     TransitionLog,
 )
+from conventions.rules import Category
 from conventions.services.avenants import extend_conventions_for_avenants
 from conventions.services.common import SYSTEM_LABEL, local_today
 from conventions.services.permits import permits_open_for_avenants
@@ -73,6 +74,10 @@ def sweep_deadlines(*, today: dt.date | None = None, now: dt.datetime | None = N
             "accept_by_silence",
             report.today,
             now,
+            # CESEDA R426-21 gives the avenant procedure, and its acceptance by silence, only to the stages
+            # of R426-16 2° and 3°: a company stage's avenant needs an explicit answer. The engine already
+            # leaves its silence_deadline empty; this keeps a stale stored deadline from ever moving one.
+            excluding=Q(convention__category=Category.ENTREPRISE.value),
         )
         if report.avenants_accepted:
             extend_conventions_for_avenants(report.avenants_accepted)
@@ -89,15 +94,22 @@ def sweep_deadlines(*, today: dt.date | None = None, now: dt.datetime | None = N
 
 
 def _move(
-    model: type[models.Model], source: str, target: str, transition: str, today: dt.date, now: dt.datetime
+    model: type[models.Model],
+    source: str,
+    target: str,
+    transition: str,
+    today: dt.date,
+    now: dt.datetime,
+    excluding: Q | None = None,
 ) -> list[int]:
     manager: Any = model._default_manager
-    rows = list(
-        manager.select_for_update(skip_locked=True)
-        .filter(state=source, silence_deadline__lt=today)
-        .order_by("pk")
-        .values_list("pk", "organisation_id", "silence_deadline")
+    # of=("self",): lock the swept rows only, not the rows of a table joined by `excluding`.
+    due = manager.select_for_update(skip_locked=True, of=("self",)).filter(
+        state=source, silence_deadline__lt=today
     )
+    if excluding is not None:
+        due = due.exclude(excluding)
+    rows = list(due.order_by("pk").values_list("pk", "organisation_id", "silence_deadline"))
     if not rows:
         return []
     ids = [pk for pk, _, _ in rows]

@@ -15,3 +15,13 @@ def require_not_future(field: str, value: dt.date, today: dt.date) -> None:
 def require_not_before(field: str, value: dt.date, other: str, other_value: dt.date | None) -> None:
     if other_value is not None and value < other_value:
         raise ValidationError({field: f"{value:%Y-%m-%d} is before {other} {other_value:%Y-%m-%d}."})
+
+
+def require_after(field: str, value: dt.date, other: str, other_value: dt.date | None) -> None:
+    if other_value is not None and value <= other_value:
+        raise ValidationError({field: f"{value:%Y-%m-%d} is not after {other} {other_value:%Y-%m-%d}."})
+
+
+def require_not_after(field: str, value: dt.date, other: str, other_value: dt.date | None) -> None:
+    if other_value is not None and value > other_value:
+        raise ValidationError({field: f"{value:%Y-%m-%d} is after {other} {other_value:%Y-%m-%d}."})
