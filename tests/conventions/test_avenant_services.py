@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from conventions import services
-from conventions.models import AvenantState, Convention, ResidencePermitApplication
+from conventions.models import Avenant, AvenantState, Convention, ResidencePermitApplication
 from conventions.services import TransitionError
 from tests.conftest import NOW
 
@@ -60,11 +60,8 @@ def test_one_open_avenant_at_a_time(validated: Convention, alice: Any) -> None:
         )
 
 
-def test_documents_loop_restarts_the_fifteen_days(validated: Convention, alice: Any) -> None:
-    avenant = services.avenant_create(
-        actor=alice, convention=validated, requested_end_date=dt.date(2027, 11, 30)
-    )
-    services.avenant_submit(actor=alice, avenant=avenant, received_on=dt.date(2026, 11, 21), now=NOW)
+def test_documents_loop_restarts_the_fifteen_days(submitted_avenant: Avenant, alice: Any) -> None:
+    avenant = submitted_avenant
     waiting = services.avenant_request_documents(
         actor=alice, avenant=avenant, requested_on=dt.date(2026, 11, 22), now=NOW
     )

@@ -90,48 +90,59 @@ def test_query_count_does_not_grow_with_rows(make_convention: Any, alice: Any, a
     assert len(thirty.captured_queries) == len(one.captured_queries)
 
 
-def accepted_avenant_setup(submitted_convention: Convention, alice: Any) -> Avenant:
-    services.convention_record_decision(
-        actor=alice,
-        convention=submitted_convention,
-        decision="validated",
-        decided_on=dt.date(2026, 11, 20),
-        now=NOW,
-    )
-    avenant = services.avenant_create(
-        actor=alice, convention=submitted_convention, requested_end_date=dt.date(2027, 11, 30), now=NOW
-    )
-    return services.avenant_submit(actor=alice, avenant=avenant, received_on=dt.date(2026, 11, 21), now=NOW)
-
-
 @pytest.mark.django_db
 def test_avenant_accepted_by_silence_extends_and_opens_the_carte_de_sejour(
-    submitted_convention: Convention, alice: Any
+    training_convention: Convention, submitted_avenant: Avenant
 ) -> None:
-    avenant = accepted_avenant_setup(submitted_convention, alice)
+    avenant = submitted_avenant
     assert avenant.silence_deadline == dt.date(2026, 12, 6)  # + 15 days, accepted after (R426-21)
     report = services.sweep_deadlines(today=dt.date(2026, 12, 7))
     assert report.avenants_accepted == [avenant.pk]
     avenant.refresh_from_db()
-    submitted_convention.refresh_from_db()
+    training_convention.refresh_from_db()
     assert avenant.state == AvenantState.ACCEPTED_BY_SILENCE
-    assert submitted_convention.effective_end_date == dt.date(2027, 11, 30)
-    assert submitted_convention.end_date == dt.date(2027, 8, 31)  # the signed date is kept
+    assert training_convention.effective_end_date == dt.date(2027, 11, 30)
+    assert training_convention.end_date == dt.date(2027, 8, 31)  # the signed date is kept
     permit = ResidencePermitApplication.objects.get(avenant=avenant)
     assert permit.state == PermitState.TO_FILE and str(permit.stamp_amount_eur) == "75.00"
     assert DocumentItem.objects.filter(permit_application=permit).count() >= 7
 
 
 @pytest.mark.django_db
-def test_permit_refused_after_four_months_of_silence(submitted_convention: Convention, alice: Any) -> None:
-    avenant = accepted_avenant_setup(submitted_convention, alice)
+def test_permit_refused_after_ninety_days_of_silence(submitted_avenant: Avenant, alice: Any) -> None:
     services.sweep_deadlines(today=dt.date(2026, 12, 7))
-    permit = ResidencePermitApplication.objects.get(avenant=avenant)
+    permit = ResidencePermitApplication.objects.get(avenant=submitted_avenant)
     later = NOW.replace(year=2027, month=1, day=5)
     permit = services.permit_file(actor=alice, permit=permit, filed_on=dt.date(2027, 1, 5), now=later)
-    assert permit.silence_deadline == dt.date(2027, 5, 5)
-    assert services.sweep_deadlines(today=dt.date(2027, 5, 5)).permits_refused == []
-    assert services.sweep_deadlines(today=dt.date(2027, 5, 6)).permits_refused == [permit.pk]
+    assert permit.silence_deadline == dt.date(2027, 4, 5)  # + 90 days (CESEDA R426-17), not 4 months
+    assert services.sweep_deadlines(today=dt.date(2027, 4, 5)).permits_refused == []
+    assert services.sweep_deadlines(today=dt.date(2027, 4, 6)).permits_refused == [permit.pk]
+    permit.refresh_from_db()
+    assert permit.state == PermitState.REFUSED_BY_SILENCE and permit.decision_on == dt.date(2027, 4, 6)
+
+
+@pytest.mark.django_db
+def test_company_stage_avenant_is_never_accepted_by_silence(
+    submitted_convention: Convention, alice: Any
+) -> None:
+    """R426-21 covers only formation continue and hospital stages: the host needs an explicit answer."""
+    services.convention_record_decision(
+        actor=alice, convention=submitted_convention, decision="validated", decided_on=dt.date(2026, 11, 20),
+        now=NOW,
+    )  # fmt: skip
+    avenant = services.avenant_create(
+        actor=alice, convention=submitted_convention, requested_end_date=dt.date(2027, 11, 30), now=NOW
+    )
+    avenant = services.avenant_submit(
+        actor=alice, avenant=avenant, received_on=dt.date(2026, 11, 21), now=NOW
+    )
+    assert avenant.silence_deadline is None
+    # Even a deadline stored before rules v2 (or by a bug) does not move it: the sweep excludes the category.
+    Avenant.objects.filter(pk=avenant.pk).update(silence_deadline=dt.date(2026, 12, 6))
+    assert services.sweep_deadlines(today=dt.date(2027, 6, 1)).avenants_accepted == []
+    avenant.refresh_from_db()
+    assert avenant.state == AvenantState.SUBMITTED
+    assert not ResidencePermitApplication.objects.exists()
 
 
 @pytest.mark.django_db
