@@ -1,14 +1,18 @@
-"""Transition buttons: each allowed transition leads to a small form that calls its service.
+"""Transition and event buttons: each leads to a small form that calls its service.
 
-Only the transitions that django-fsm allows now, for this user, appear (state, conditions, permission);
-the implicit decisions (refuse_by_silence, accept_by_silence) belong to the sweep and are never offered.
+Two kinds of button share one registry (`TransitionAction`) and one view:
+- a transition moves the file; it appears when django-fsm allows it now, for this user (state, conditions,
+  permission). The implicit decisions (refuse_by_silence, accept_by_silence) belong to the sweep and are
+  never offered;
+- an event records a date without moving the file (the documents' due date, the acknowledgment of receipt,
+  an arrival); it appears to the file's writers in the states its service accepts (`states`).
 The service is the judge: its error is shown on the form and nothing changes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -38,11 +42,23 @@ class CommentForm(forms.Form):
         self.order_fields([name for name in self.fields if name != "comment"] + ["comment"])
 
 
-# The decision forms name their fields after the service's arguments; errors come back as model fields.
+# The forms name their fields after the service's arguments; errors come back as model fields.
 DECISION_FIELDS = {"decision_on": "decided_on", "decision_reference": "reference"}
+DOCUMENTS_REQUESTED_FIELDS = {"documents_requested_on": "requested_on", "documents_due_on": "due_on"}
+DOCUMENTS_DUE_FIELDS = {"documents_due_on": "due_on"}
+ACKNOWLEDGMENT_FIELDS = {"acknowledged_decision_on": "acknowledged_on"}
+
+
+class EventDateField(forms.DateField):
+    """The day something happened (received, decided, arrived): today is a sensible default."""
 
 
 def date_field(label: str, *, required: bool = True, help_text: str = "") -> forms.DateField:
+    return EventDateField(label=label, required=required, widget=AdminDateWidget, help_text=help_text)
+
+
+def set_date_field(label: str, *, required: bool = True, help_text: str = "") -> forms.DateField:
+    """A date someone else sets, often in the future (a due date, a visa's expiry): no default."""
     return forms.DateField(label=label, required=required, widget=AdminDateWidget, help_text=help_text)
 
 
@@ -55,8 +71,36 @@ class VersionedReceivedForm(ReceivedForm):
     expected_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
+DUE_ON_LABEL = "Documents due by (date set by the administration)"
+DUE_ON_HELP = (
+    "The date the administration set for the missing documents, not before the request. A convention's "
+    "refusal delay stays suspended until the documents arrive or this date, whichever comes first (CRPA "
+    "L114-5 al. 4); an avenant's 15 days run again only from the documents' receipt (al. 3)."
+)
+
+
 class DocumentsRequestedForm(CommentForm):
     requested_on = date_field("Documents requested on", help_text="Suspends the silence delay (CRPA L114-5).")
+    due_on = set_date_field(
+        DUE_ON_LABEL,
+        required=False,
+        help_text=DUE_ON_HELP + " Without it a convention's silence deadline cannot be computed.",
+    )
+
+
+class DocumentsDueForm(CommentForm):
+    due_on = set_date_field(DUE_ON_LABEL, help_text=DUE_ON_HELP)
+
+
+class AcknowledgmentForm(CommentForm):
+    acknowledged_on = set_date_field(
+        "Implicit decision on (date stated on the acknowledgment of receipt)",
+        help_text=(
+            "The acknowledgment of receipt states the day the request will be deemed decided; recorded, it "
+            "wins over the computed silence deadline, which becomes the day before (CRPA L112-3, R112-5). "
+            "It must be after the date the administration received the request."
+        ),
+    )
 
 
 class DocumentsReceivedForm(CommentForm):
@@ -68,11 +112,27 @@ class DecisionForm(CommentForm):
     reference = forms.CharField(label="Decision reference", required=False, max_length=100)
 
 
+COMPLETE_ON_HELP = (
+    "The day the préfecture had the complete application. 90 days of silence after it mean refusal "
+    "(CESEDA R426-17, which sets this delay instead of the general 4 months of R432-2)."
+)
+
+
 class PermitFileForm(CommentForm):
     filed_on = date_field(
-        "Filed at the préfecture on", help_text="Starts the 4-month silence delay (R432-2)."
+        "Filed at the préfecture on",
+        help_text="The 90-day silence delay runs from this date, or from the complete date below (R426-17).",
+    )
+    complete_on = date_field(
+        "Complete on (if later than the filing)",
+        required=False,
+        help_text=COMPLETE_ON_HELP + " Leave empty when the file was complete when filed.",
     )
     prefecture = forms.CharField(required=False, max_length=200)
+
+
+class PermitCompleteForm(CommentForm):
+    complete_on = date_field("Application complete on", help_text=COMPLETE_ON_HELP)
 
 
 class PermitGrantForm(DecisionForm):
@@ -82,10 +142,11 @@ class PermitGrantForm(DecisionForm):
 
 @dataclass(frozen=True)
 class TransitionAction:
-    """One button: the django-fsm transition it performs, its form, and the service it calls.
+    """One button: the django-fsm transition (or the event) it performs, its form, and the service it calls.
 
     The service is called with the form's cleaned data as keyword arguments (the form fields are named
     after the service's parameters), plus `fixed` ones, the file, the acting user and channel "admin".
+    An action with `states` is an event: no django-fsm transition, offered in those states only.
     """
 
     name: str
@@ -96,6 +157,14 @@ class TransitionAction:
     help: str = ""
     # Service error field -> form field, when the service names the model field ("decision_on").
     field_map: Mapping[str, str] = field(default_factory=dict)
+    states: Collection[str] = ()
+
+    @property
+    def is_event(self) -> bool:
+        return bool(self.states)
+
+    def allowed(self, obj: Any, fsm_allowed: Collection[str]) -> bool:
+        return obj.state in self.states if self.is_event else self.name in fsm_allowed
 
     def run(self, *, subject: str, obj: Any, actor: Any, data: Mapping[str, Any]) -> Any:
         return self.service(actor=actor, channel=Channel.ADMIN, **{subject: obj.pk}, **self.fixed, **data)
@@ -105,7 +174,7 @@ def initial_for(form_class: type[forms.Form], obj: Any, today: dt.date) -> dict[
     initial: dict[str, Any] = {
         name: today
         for name, form_field in form_class.base_fields.items()
-        if isinstance(form_field, forms.DateField) and form_field.required
+        if isinstance(form_field, EventDateField) and form_field.required
     }
     if "expected_version" in form_class.base_fields:
         initial["expected_version"] = obj.version
@@ -145,27 +214,35 @@ class TransitionAdminMixin:
         return reverse(name, args=[obj.pk], current_app=self.admin_site.name)
 
     def available_actions(self, request: HttpRequest, obj: Any) -> list[TransitionAction]:
-        """The actions django-fsm allows now for this user; none for a read-only member."""
+        """The transitions django-fsm allows now for this user and the events of this state; none for a
+        read-only member."""
         if obj is None or not self.has_change_permission(request, obj):  # type: ignore[attr-defined]
             return []
-        allowed = {t.name for t in obj.get_available_user_state_transitions(request.user)}
-        return [action for action in self.transition_actions if action.name in allowed]
+        fsm_allowed = {t.name for t in obj.get_available_user_state_transitions(request.user)}
+        return [action for action in self.transition_actions if action.allowed(obj, fsm_allowed)]
 
     def render_change_form(
         self, request: HttpRequest, context: dict[str, Any], add: bool = False, change: bool = False,
         form_url: str = "", obj: Any = None,
     ) -> HttpResponse:  # fmt: skip
-        context["transition_buttons"] = [
-            {"label": action.label, "url": self.transition_url(obj, action), "help": action.help}
-            for action in self.available_actions(request, obj)
-        ]
+        actions = self.available_actions(request, obj)
+        context["transition_buttons"] = [self.button(obj, a) for a in actions if not a.is_event]
+        context["event_buttons"] = [self.button(obj, a) for a in actions if a.is_event]
+        context["page_notices"] = self.page_notices(obj) if obj is not None else []
         if obj is not None and self.has_change_permission(request, obj):  # type: ignore[attr-defined]
             context["transition_hint"] = self.transition_hint(obj)
         return super().render_change_form(request, context, add, change, form_url, obj)  # type: ignore[misc]
 
+    def button(self, obj: Any, action: TransitionAction) -> dict[str, str]:
+        return {"label": action.label, "url": self.transition_url(obj, action), "help": action.help}
+
     def transition_hint(self, obj: Any) -> str:
         """Why an expected next step is not offered (e.g. fields missing before filing); "" when none."""
         return ""
+
+    def page_notices(self, obj: Any) -> list[str]:
+        """What every reader of this file must know before acting (viewers included)."""
+        return []
 
     def _action(self, name: str) -> TransitionAction:
         for action in self.transition_actions:
@@ -201,7 +278,8 @@ class TransitionAdminMixin:
                     messages.error(request, f"{chosen.label}: {message} Nothing was changed.")
             else:
                 state = result.get_state_display()
-                messages.success(request, f"{result}: “{chosen.label}” done; it is now {state}.")
+                outcome = f"recorded; it is still {state}" if chosen.is_event else f"done; it is now {state}"
+                messages.success(request, f"{result}: “{chosen.label}” {outcome}.")
                 return HttpResponseRedirect(self.change_url(obj))
         return self.render_transition_form(request, obj, chosen, form)
 
