@@ -3,6 +3,6 @@
 Importing the page modules registers them; hostportal.admin holds the tenancy every page builds on.
 """
 
-from conventions.admin import audit, avenants, conventions, documents, interns, parameters, permits
+from conventions.admin import audit, avenants, conventions, documents, interns, parameters, permits, visas
 
-__all__ = ["audit", "avenants", "conventions", "documents", "interns", "parameters", "permits"]
+__all__ = ["audit", "avenants", "conventions", "documents", "interns", "parameters", "permits", "visas"]

@@ -1,0 +1,174 @@
+"""Long-stay visa (VLS-TS "stagiaire") step: opened by the services when a convention is validated, then
+moved by the buttons (services.visa_apply, visa_record_decision) and completed by the events of the
+intern's arrival and OFII validation (visa_record_arrival, visa_record_ofii_validation).
+
+After arrival the visa is validated online with the OFII within 3 months (CESEDA R431-16); its expiry dates
+the carte de séjour filing window (R431-5).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from simple_history.admin import SimpleHistoryAdmin
+
+from conventions import services
+from conventions.admin.display import (
+    days_left,
+    filing_window_rows,
+    ofii_rows,
+    render_audit_trail,
+    render_explained_rows,
+)
+from conventions.admin.history import ReadOnlyHistoryMixin
+from conventions.admin.transitions import (
+    DECISION_FIELDS,
+    CommentForm,
+    DecisionForm,
+    TransitionAction,
+    TransitionAdminMixin,
+    date_field,
+    set_date_field,
+)
+from conventions.models import VisaApplication, VisaState
+from hostportal.admin import TenantAdmin
+
+ISSUED = (VisaState.ISSUED,)  # the events of an issued visa (services.visas)
+
+
+class VisaApplyForm(CommentForm):
+    applied_on = date_field("Applied at the consulate on")
+    consulate = forms.CharField(required=False, max_length=200)
+
+
+class VisaValidityForm(CommentForm):
+    valid_from = set_date_field("Valid from", required=False)
+    expires_on = set_date_field(
+        "Expires on",
+        help_text=(
+            "The visa's last day of validity: the carte de séjour is filed from 120 to 60 days before it "
+            "(CESEDA R431-5)."
+        ),
+    )
+
+
+class VisaIssuedForm(DecisionForm, VisaValidityForm):
+    pass
+
+
+class ArrivalForm(CommentForm):
+    arrived_on = date_field(
+        "Arrived in France on",
+        help_text="The OFII validation of the visa is due 3 months later (CESEDA R431-16).",
+    )
+
+
+class OfiiValidationForm(CommentForm):
+    validated_on = date_field("Validated with the OFII on", help_text="Not before the arrival.")
+
+
+VISA_ACTIONS = [
+    TransitionAction(
+        "apply", "Applied at the consulate", VisaApplyForm, services.visa_apply,
+        help="The intern applied for the long-stay visa (VLS-TS stagiaire).",
+    ),
+    TransitionAction(
+        "issue", "Record the visa issued", VisaIssuedForm, services.visa_record_decision,
+        fixed={"decision": "issued"}, field_map=DECISION_FIELDS,
+        help="Its expiry dates the carte de séjour filing window (CESEDA R431-5).",
+    ),
+    TransitionAction(
+        "refuse", "Record refusal", DecisionForm, services.visa_record_decision,
+        fixed={"decision": "refused"}, field_map=DECISION_FIELDS,
+    ),
+    TransitionAction(
+        "record_arrival", "Record the arrival in France", ArrivalForm, services.visa_record_arrival,
+        help="Starts the 3 months to validate the visa with the OFII (CESEDA R431-16).", states=ISSUED,
+    ),
+    TransitionAction(
+        "record_ofii_validation", "Record the OFII validation", OfiiValidationForm,
+        services.visa_record_ofii_validation, field_map={"ofii_validated_on": "validated_on"},
+        help="The intern validated the visa online with the OFII.", states=ISSUED,
+    ),
+    TransitionAction(
+        "set_validity", "Correct the visa's validity", VisaValidityForm, services.visa_set_validity,
+        help="The carte de séjour filing window moves with the expiry.", states=ISSUED,
+    ),
+]  # fmt: skip
+
+FIELDS: list[Any] = [
+    "organisation", "convention_link", "state", "consulate", "applied_on", "decision_on",
+    "decision_reference", "valid_from", "expires_on", "arrived_on", "ofii_validation_deadline", "days_left",
+    "ofii_validated_on", "version",
+]  # fmt: skip
+
+
+@admin.register(VisaApplication)
+class VisaApplicationAdmin(
+    TransitionAdminMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin, TenantAdmin
+):  # fmt: skip
+    transition_actions = VISA_ACTIONS
+    transition_subject = "visa"
+    list_display = [
+        "__str__", "intern", "organisation", "state", "expires_on", "arrived_on", "ofii_validation_deadline",
+        "days_left", "ofii_validated_on",
+    ]  # fmt: skip
+    list_filter = ["state", ("organisation", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["convention__intern__first_name", "convention__intern__last_name", "consulate"]
+    list_select_related = ["convention__intern", "organisation"]
+    fieldsets = [
+        (None, {"fields": FIELDS}),
+        ("Why these dates", {"fields": ["why_these_dates"]}),
+        ("Audit trail", {"fields": ["audit_trail"]}),
+    ]
+    readonly_fields = [*FIELDS, "why_these_dates", "audit_trail"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[VisaApplication]:
+        return super().get_queryset(request).select_related("convention__intern", "organisation")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # opened by the services when the convention is validated
+
+    def render_change_form(
+        self, request: HttpRequest, context: dict[str, Any], add: bool = False, change: bool = False,
+        form_url: str = "", obj: Any = None,
+    ) -> HttpResponse:  # fmt: skip
+        # Every field is read-only: the buttons are the way forward.
+        context.update(show_save=False, show_save_and_continue=False, show_save_and_add_another=False)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        """Every field is read-only: nothing to save outside the services."""
+
+    @admin.display(description="Intern", ordering="convention__intern__last_name")
+    def intern(self, obj: VisaApplication) -> str:
+        return str(obj.convention.intern)
+
+    @admin.display(description="Convention")
+    def convention_link(self, obj: VisaApplication) -> str:
+        url = reverse("admin:conventions_convention_change", args=[obj.convention_id])
+        return format_html('<a href="{}">{}</a>', url, obj.convention)
+
+    @admin.display(description="Days left (OFII)", ordering="ofii_validation_deadline")
+    def days_left(self, obj: VisaApplication) -> int | None:
+        """To the OFII validation deadline while it is still to be done; < 0 = past."""
+        if obj.ofii_validated_on is not None:
+            return None
+        return days_left(obj.ofii_validation_deadline, timezone.localdate())
+
+    @admin.display(description="Why these dates")
+    def why_these_dates(self, obj: VisaApplication) -> SafeString:
+        rows = [*ofii_rows(obj.arrived_on), *filing_window_rows(obj.expires_on)]
+        return render_explained_rows(rows, timezone.localdate())
+
+    @admin.display(description="State changes")
+    def audit_trail(self, obj: VisaApplication) -> SafeString:
+        return render_audit_trail(obj)
