@@ -17,13 +17,18 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from conventions import services
 from conventions.admin.base import ServiceAdminMixin, ServiceModelForm
-from conventions.admin.display import NEXT_DEADLINE, days_left, render_audit_trail, render_why
+from conventions.admin.display import LANGUAGE, NEXT_DEADLINE, days_left, render_audit_trail, render_why
 from conventions.admin.filters import NextDeadlineFilter, OverdueFilter
 from conventions.admin.history import ReadOnlyHistoryMixin
 from conventions.admin.transitions import (
+    ACKNOWLEDGMENT_FIELDS,
     DECISION_FIELDS,
+    DOCUMENTS_DUE_FIELDS,
+    DOCUMENTS_REQUESTED_FIELDS,
+    AcknowledgmentForm,
     CommentForm,
     DecisionForm,
+    DocumentsDueForm,
     DocumentsReceivedForm,
     DocumentsRequestedForm,
     ReceivedForm,
@@ -31,6 +36,8 @@ from conventions.admin.transitions import (
     TransitionAdminMixin,
 )
 from conventions.models import Avenant, Channel, ConventionState
+from conventions.rules import CheckInputError
+from conventions.services.filing import ACKNOWLEDGEABLE, DOCUMENTS_REQUESTED
 from hostportal.admin import TenantAdmin
 
 ADMIN = Channel.ADMIN
@@ -41,7 +48,10 @@ AVENANT_ACTIONS = [
         "Submit to the administration",
         ReceivedForm,
         services.avenant_submit,
-        help="15 days of silence from this date accept the avenant (CESEDA R426-21).",
+        help=(
+            "15 days of silence from this date accept the avenant (CESEDA R426-21); not for a company "
+            "stage, which needs an explicit answer."
+        ),
     ),
     TransitionAction(
         "request_documents",
@@ -49,7 +59,7 @@ AVENANT_ACTIONS = [
         DocumentsRequestedForm,
         services.avenant_request_documents,
         help="No silence deadline until the documents arrive; then 15 days again (CRPA L114-5).",
-        field_map={"documents_requested_on": "requested_on"},
+        field_map=DOCUMENTS_REQUESTED_FIELDS,
     ),
     TransitionAction(
         "receive_documents",
@@ -76,12 +86,31 @@ AVENANT_ACTIONS = [
         field_map=DECISION_FIELDS,
     ),
     TransitionAction("withdraw", "Withdraw", CommentForm, services.avenant_withdraw),
+    TransitionAction(
+        "set_documents_due",
+        "Set the documents' due date",
+        DocumentsDueForm,
+        services.avenant_set_documents_due,
+        help="The date the administration set for the documents (kept for the record and the reminders).",
+        field_map=DOCUMENTS_DUE_FIELDS,
+        states=(DOCUMENTS_REQUESTED,),
+    ),
+    TransitionAction(
+        "record_acknowledgment",
+        "Record the acknowledgment of receipt",
+        AcknowledgmentForm,
+        services.avenant_record_acknowledgment,
+        help="The decision date stated on the acknowledgment wins over the computed one (CRPA R112-5).",
+        field_map=ACKNOWLEDGMENT_FIELDS,
+        states=ACKNOWLEDGEABLE,
+    ),
 ]
 
 PROCEDURE_FIELDS = [
-    "organisation", "state", "previous_end_date", "validation_required", "filing_deadline",
-    "silence_deadline", "days_left", "received_on", "documents_requested_on", "documents_received_on",
-    "decision_on", "decision_reference", "version", "created_by",
+    "organisation", "state", "previous_end_date", "prior_extensions", "validation_required",
+    "filing_deadline", "silence_deadline", "days_left", "received_on", "acknowledged_decision_on",
+    "documents_requested_on", "documents_due_on", "documents_received_on", "decision_on",
+    "decision_reference", "version", "created_by",
 ]  # fmt: skip
 
 
@@ -156,6 +185,17 @@ class AvenantAdmin(
             # Nothing to save on a drafted avenant: its buttons are the way forward.
             context.update(show_save=False, show_save_and_continue=False, show_save_and_add_another=False)
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def page_notices(self, obj: Avenant) -> list[str]:
+        """A required avenant without a silence outcome has no implicit decision: the engine says why."""
+        try:
+            result = services.avenant_evaluate(obj, today=timezone.localdate())
+        except (CheckInputError, ValueError):
+            return []  # the "why these dates" block says what is wrong
+        why = result.explanations.get("silence_deadline")
+        if not result.validation_required or result.silence_outcome is not None or why is None:
+            return []
+        return [f"No implicit acceptance exists for this avenant: {why.text(LANGUAGE)} ({why.source})."]
 
     def service_save(self, request: HttpRequest, form: Any) -> Avenant:
         if not form.instance._state.adding:

@@ -11,7 +11,9 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -22,17 +24,23 @@ from conventions.admin.documents import DocumentFormsetMixin, DocumentItemInline
 from conventions.admin.filters import NextDeadlineFilter, OverdueFilter
 from conventions.admin.history import ReadOnlyHistoryMixin
 from conventions.admin.transitions import (
+    ACKNOWLEDGMENT_FIELDS,
     DECISION_FIELDS,
+    DOCUMENTS_DUE_FIELDS,
+    DOCUMENTS_REQUESTED_FIELDS,
+    AcknowledgmentForm,
     CommentForm,
     DecisionForm,
+    DocumentsDueForm,
     DocumentsReceivedForm,
     DocumentsRequestedForm,
     TransitionAction,
     TransitionAdminMixin,
     VersionedReceivedForm,
 )
-from conventions.models import Channel, Convention, ConventionState
+from conventions.models import Channel, Convention, ConventionState, VisaApplication
 from conventions.services.conventions import EDITABLE_FIELDS, RULE_INPUT_FIELDS
+from conventions.services.filing import ACKNOWLEDGEABLE, DOCUMENTS_REQUESTED
 from hostportal.admin import TenantAdmin
 
 ADMIN = Channel.ADMIN
@@ -56,8 +64,11 @@ CONVENTION_ACTIONS = [
         "Documents requested",
         DocumentsRequestedForm,
         services.convention_request_documents,
-        help="The administration asked for missing documents: the silence delay is suspended.",
-        field_map={"documents_requested_on": "requested_on"},
+        help=(
+            "The administration asked for missing documents: the refusal delay is suspended until they "
+            "arrive or the date it set for them (CRPA L114-5 al. 4)."
+        ),
+        field_map=DOCUMENTS_REQUESTED_FIELDS,
     ),
     TransitionAction(
         "receive_documents",
@@ -88,6 +99,24 @@ CONVENTION_ACTIONS = [
     TransitionAction(
         "withdraw", "Withdraw", CommentForm, services.convention_withdraw, help="The host gives the stage up."
     ),
+    TransitionAction(
+        "set_documents_due",
+        "Set the documents' due date",
+        DocumentsDueForm,
+        services.convention_set_documents_due,
+        help="The date the administration set for the documents: the silence deadline moves (L114-5).",
+        field_map=DOCUMENTS_DUE_FIELDS,
+        states=(DOCUMENTS_REQUESTED,),
+    ),
+    TransitionAction(
+        "record_acknowledgment",
+        "Record the acknowledgment of receipt",
+        AcknowledgmentForm,
+        services.convention_record_acknowledgment,
+        help="The decision date stated on the acknowledgment wins over the computed one (CRPA R112-5).",
+        field_map=ACKNOWLEDGMENT_FIELDS,
+        states=ACKNOWLEDGEABLE,
+    ),
 ]
 
 STAGE_FIELDS = [
@@ -96,8 +125,9 @@ STAGE_FIELDS = [
 ]  # fmt: skip
 PROCEDURE_FIELDS = [
     "state", "regime", "validation_required", "filing_deadline", "silence_deadline", "days_left",
-    "received_on", "documents_requested_on", "documents_received_on", "decision_on", "decision_reference",
-    "effective_end_date", "version", "created_by",
+    "received_on", "acknowledged_decision_on", "documents_requested_on", "documents_due_on",
+    "documents_received_on", "decision_on", "decision_reference", "effective_end_date", "version",
+    "created_by",
 ]  # fmt: skip
 
 
@@ -155,6 +185,7 @@ class ConventionAdmin(
         if obj is not None:
             fieldsets += [
                 ("Procedure (computed, changed by transitions only)", {"fields": PROCEDURE_FIELDS}),
+                ("Long-stay visa (VLS-TS)", {"fields": ["visa_step"]}),
                 ("Why these dates", {"fields": ["why_these_dates"]}),
                 ("Audit trail", {"fields": ["audit_trail"]}),
             ]
@@ -163,7 +194,14 @@ class ConventionAdmin(
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         if obj is None:
             return []
-        readonly = ["organisation", "intern", *PROCEDURE_FIELDS, "why_these_dates", "audit_trail"]
+        readonly = [
+            "organisation",
+            "intern",
+            *PROCEDURE_FIELDS,
+            "visa_step",
+            "why_these_dates",
+            "audit_trail",
+        ]
         if obj.is_final:
             readonly += sorted(EDITABLE_FIELDS)
         elif obj.state != ConventionState.DRAFT:
@@ -190,6 +228,18 @@ class ConventionAdmin(
     def days_left(self, obj: Any) -> int | None:
         """To the filing deadline of a draft, the silence deadline of a submitted file; < 0 = overdue."""
         return days_left(getattr(obj, "next_deadline", None), timezone.localdate())
+
+    @admin.display(description="Visa step")
+    def visa_step(self, obj: Convention) -> str:
+        visa = VisaApplication.objects.filter(convention=obj).first()
+        if visa is None:
+            return "Opens when the convention is validated (a long-stay visa is then applied for)."
+        url = reverse(
+            "admin:conventions_visaapplication_change", args=[visa.pk], current_app=self.admin_site.name
+        )
+        deadline = visa.ofii_validation_deadline
+        ofii = f", OFII validation by {deadline:%Y-%m-%d}" if deadline else ""
+        return format_html('<a href="{}">{}</a>: {}{}', url, visa, visa.get_state_display(), ofii)
 
     @admin.display(description="Why these dates")
     def why_these_dates(self, obj: Convention) -> SafeString:
