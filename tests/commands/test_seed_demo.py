@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.test import Client
@@ -23,6 +24,7 @@ from conventions.models import (
     PermitState,
     ResidencePermitApplication,
     TransitionLog,
+    VisaApplication,
 )
 from hostportal.models import Membership, Organisation, validate_siret
 
@@ -79,6 +81,41 @@ def test_seed_reaches_every_convention_state_and_the_avenant_and_permit_states(n
     )
     not_required = set(Convention.objects.filter(state="not_required").values_list("regime", flat=True))
     assert not_required == {"eu_citizen", "canadian_exemption"}
+    assert set(VisaApplication.objects.values_list("state", flat=True)) == {"applied", "issued"}
+
+
+def test_seed_shows_the_visa_step_and_the_carte_de_sejour_window_near_today() -> None:
+    seed(now=dt.datetime(2026, 11, 23, 10, 0, tzinfo=PARIS))
+    today = dt.date(2026, 11, 23)
+
+    # Every validated convention has its visa step; one intern still has to validate the visa (R431-16).
+    assert not Convention.objects.filter(state="validated", visa__isnull=True).exists()
+    awaiting = VisaApplication.objects.get(state="issued", ofii_validated_on__isnull=True)
+    assert awaiting.arrived_on is not None
+    assert awaiting.ofii_validation_deadline == awaiting.arrived_on + relativedelta(months=3)
+    assert today < awaiting.ofii_validation_deadline <= today + dt.timedelta(days=30)
+    # The accepted avenant's application to file has its window (R431-5): open now, closing in 30 days.
+    to_file = ResidencePermitApplication.objects.get(state=PermitState.TO_FILE)
+    expires = to_file.convention.visa.expires_on
+    assert (to_file.filing_opens_on, to_file.filing_deadline) == (
+        expires - dt.timedelta(days=120),
+        expires - dt.timedelta(days=60),
+    )
+    assert to_file.filing_opens_on <= today < to_file.filing_deadline == today + dt.timedelta(days=30)
+    filed = ResidencePermitApplication.objects.get(state=PermitState.FILED)
+    assert filed.filed_on is not None
+    assert filed.silence_deadline == filed.filed_on + dt.timedelta(days=90)
+
+
+def test_seed_shows_the_rules_v2_facts() -> None:
+    seed(now=dt.datetime(2026, 11, 23, 10, 0, tzinfo=PARIS))
+
+    requested = Convention.objects.get(state="documents_requested")
+    assert requested.documents_due_on == dt.date(2026, 11, 30)
+    assert requested.silence_deadline is not None
+    assert Convention.objects.filter(acknowledged_decision_on__isnull=False).exists()
+    company_avenant = Avenant.objects.get(convention__category="entreprise", state="submitted")
+    assert company_avenant.silence_deadline is None  # no implicit decision: the sweep left it alone
 
 
 def test_seed_dates_are_relative_to_today() -> None:

@@ -24,7 +24,14 @@ from django.utils.text import slugify
 from stdnum import luhn
 
 from conventions import services
-from conventions.models import Avenant, Channel, Convention, Intern, ResidencePermitApplication
+from conventions.models import (
+    Avenant,
+    Channel,
+    Convention,
+    Intern,
+    ResidencePermitApplication,
+    VisaApplication,
+)
 from conventions.services.interns import intern_create
 from hostportal.models import Membership, Organisation
 
@@ -174,14 +181,76 @@ class Seeder:
             reference=reference, channel=COMMAND, now=self.ago(days_ago),
         )  # fmt: skip
 
-    def validated(self, intern: Intern, category: str, start: int, months: int) -> Convention:
-        """A stage that started `-start` days ago, filed and validated well before."""
+    def validated(
+        self, intern: Intern, category: str, start: int, months: int, visa_expires_in: int | None = None
+    ) -> Convention:
+        """A stage that started `-start` days ago, filed and validated well before; the intern came with a
+        long-stay visa (expiring `visa_expires_in` days from today, else at the end of the stage), arrived
+        3 days before the start and validated the visa with the OFII 20 days later."""
         filed = -start + 90
         convention = self.convention(intern, category, start=start, months=months, created=filed + 5)
         self.submitted(convention, received=filed)
-        return self.decided(
+        convention = self.decided(
             convention, "validated", days_ago=filed - 20, reference=f"VISA-{convention.pk:05d}"
         )
+        expires = self.day(visa_expires_in) if visa_expires_in is not None else convention.end_date
+        visa = self.visa_issued(convention, applied=filed - 25, issued=filed - 40, expires_on=expires)
+        arrived = -start + 3
+        self.visa_event(services.visa_record_arrival, visa, arrived_on=self.day(-arrived), days_ago=arrived)
+        self.visa_event(
+            services.visa_record_ofii_validation,
+            visa,
+            validated_on=self.day(20 - arrived),
+            days_ago=arrived - 20,
+        )
+        return convention
+
+    # --- the visa step (VLS-TS « stagiaire », CESEDA R431-16) ---------------------------------------------
+
+    def visa_applied(self, convention: Convention, days_ago: int) -> VisaApplication:
+        return services.visa_apply(
+            actor=None, visa=convention.visa, applied_on=self.day(-days_ago),
+            consulate=f"Consulat général de France ({convention.intern.get_nationality_display()})",
+            channel=COMMAND, now=self.ago(days_ago),
+        )  # fmt: skip
+
+    def visa_issued(
+        self, convention: Convention, applied: int, issued: int, expires_on: dt.date
+    ) -> VisaApplication:
+        """Applied for `applied` days ago, issued `issued` days ago, valid from a week before the start."""
+        visa = self.visa_applied(convention, applied)
+        return services.visa_record_decision(
+            actor=None, visa=visa, decision="issued", decided_on=self.day(-issued),
+            reference=f"VLS-{convention.pk:05d}", valid_from=convention.start_date - dt.timedelta(days=7),
+            expires_on=expires_on, channel=COMMAND, now=self.ago(issued),
+        )  # fmt: skip
+
+    def visa_event(self, service: Any, visa: VisaApplication, *, days_ago: int, **dates: dt.date) -> None:
+        service(actor=None, visa=visa, channel=COMMAND, now=self.ago(days_ago), **dates)
+
+    def seed_visas(self) -> dict[str, VisaApplication]:
+        """A visa being applied for, and an intern who arrived 76 days ago and has not yet validated the
+        visa with the OFII: due in about two weeks (arrival + 3 months)."""
+        acme, chu = "Acme Robotics", "CHU de Lyon-Est"
+        visas: dict[str, VisaApplication] = {}
+        upcoming = self.convention(self.intern(acme, "Kenji", "Sato", "JP"), "entreprise", 75, created=45)
+        self.submitted(upcoming, received=40)
+        upcoming = self.decided(upcoming, "validated", days_ago=12, reference="VISA-SATO")
+        visas["applied"] = self.visa_applied(upcoming, days_ago=6)
+        arrived = 76
+        kwame = self.convention(
+            self.intern(chu, "Kwame", "Mensah", "GH"),
+            "hopital",
+            -(arrived - 2),
+            months=6,
+            created=arrived + 120,
+        )
+        self.submitted(kwame, received=arrived + 110)
+        kwame = self.decided(kwame, "validated", days_ago=arrived + 90, reference="VISA-MENSAH")
+        visa = self.visa_issued(kwame, applied=arrived + 80, issued=arrived + 60, expires_on=kwame.end_date)
+        self.visa_event(services.visa_record_arrival, visa, arrived_on=self.day(-arrived), days_ago=arrived)
+        visas["awaiting_ofii"] = VisaApplication.objects.get(pk=visa.pk)
+        return visas
 
     def seed_conventions(self) -> dict[str, Convention]:
         acme, forma, chu = "Acme Robotics", "Formapro Continue", "CHU de Lyon-Est"
@@ -198,7 +267,11 @@ class Seeder:
         programme = self.convention(
             self.intern(chu, "Minh", "Nguyen", "VN"), "hopital", 50, created=10, programme="intergovernmental"
         )
-        files["submitted_programme"] = self.submitted(programme, received=8)  # 15 days: 7 days left
+        self.submitted(programme, received=8)  # 15 days: 7 days left
+        # The acknowledgment of receipt states the implicit decision on the day after (CRPA R112-5).
+        files["submitted_programme"] = services.convention_record_acknowledgment(
+            actor=None, convention=programme, acknowledged_on=self.day(8), channel=COMMAND, now=self.ago(6)
+        )
         files["documents_requested"] = self.documents_requested(self.intern(forma, "Priya", "Sharma", "IN"))
         refused = self.convention(self.intern(acme, "Wei", "Chen", "CN"), "entreprise", 60, created=32)
         self.submitted(refused, received=30)
@@ -218,11 +291,12 @@ class Seeder:
         return files
 
     def documents_requested(self, intern: Intern) -> Convention:
+        """The administration asked for documents 10 days ago and set them due in 7 days (CRPA L114-5)."""
         convention = self.convention(intern, "formation_continue", 90, months=8, created=27)
         self.submitted(convention, received=25)
         return services.convention_request_documents(
-            actor=None, convention=convention, requested_on=self.day(-10), channel=COMMAND,
-            comment="Proof of resources missing.", now=self.ago(10),
+            actor=None, convention=convention, requested_on=self.day(-10), due_on=self.day(7),
+            channel=COMMAND, comment="Proof of resources missing.", now=self.ago(10),
         )  # fmt: skip
 
     def not_required(self, intern: Intern, category: str) -> Convention:
@@ -254,14 +328,25 @@ class Seeder:
         avenants: dict[str, Avenant] = {}
         linh = self.validated(self.intern(acme, "Linh", "Tran", "VN"), "entreprise", start=-100, months=5)
         avenants["draft"] = self.avenant(linh, 1, created=1)
+        # A company stage's avenant has no implicit decision (R426-21 covers only 2° and 3°): received 16
+        # days ago, it waits for an explicit answer and the sweep leaves it alone.
+        hana = self.validated(self.intern(acme, "Hana", "Kim", "KR"), "entreprise", start=-90, months=5)
+        avenants["entreprise_submitted"] = self.avenant_submitted(
+            self.avenant(hana, 1, created=18), received=16
+        )
         moussa = self.validated(self.intern(forma, "Moussa", "Ndiaye", "SN"), "formation_continue", -150, 6)
         avenants["submitted"] = self.avenant_submitted(self.avenant(moussa, 3, created=5), received=3)
-        thiago = self.validated(self.intern(chu, "Thiago", "Almeida", "BR"), "hopital", start=-120, months=5)
-        # Received 20 days ago: the 15 days of silence are over, the sweep accepts it (R426-21).
+        # Received 20 days ago: the 15 days of silence are over, the sweep accepts it (R426-21). The visa
+        # expires in 90 days: the carte de séjour window (R431-5) opened 30 days ago and closes in 30 days.
+        thiago = self.validated(
+            self.intern(chu, "Thiago", "Almeida", "BR"), "hopital", start=-120, months=5, visa_expires_in=90
+        )
         avenants["accepted_by_silence"] = self.avenant_submitted(
             self.avenant(thiago, 2, created=22), received=20
         )
-        arjun = self.validated(self.intern(forma, "Arjun", "Patel", "IN"), "formation_continue", -200, 7)
+        arjun = self.validated(
+            self.intern(forma, "Arjun", "Patel", "IN"), "formation_continue", -200, 7, visa_expires_in=110
+        )
         submitted = self.avenant_submitted(self.avenant(arjun, 4, created=25), received=12)
         avenants["validated"] = services.avenant_record_decision(
             actor=None, avenant=submitted, decision="validated", decided_on=self.day(-8),
@@ -284,9 +369,12 @@ def seed(*, today: dt.date, now: dt.datetime, password: str) -> dict[str, Any]:
     seeder.create_users(password)
     conventions = seeder.seed_conventions()
     avenants = seeder.seed_avenants()
+    visas = seeder.seed_visas()
     permit = seeder.file_permit(avenants["validated"])
     report = services.sweep_deadlines(now=now)
-    return {"conventions": conventions, "avenants": avenants, "permit": permit, "sweep": report}
+    return {
+        "conventions": conventions, "avenants": avenants, "visas": visas, "permit": permit, "sweep": report,
+    }  # fmt: skip
 
 
 class Command(BaseCommand):
@@ -326,7 +414,7 @@ class Command(BaseCommand):
             f"Demo data created. The sweep refused {len(sweep.conventions_refused)} convention(s) and "
             f"accepted {len(sweep.avenants_accepted)} avenant(s) by silence."
         )
-        for model in (Convention, Avenant, ResidencePermitApplication):
+        for model in (Convention, Avenant, VisaApplication, ResidencePermitApplication):
             counts = model._default_manager.values_list("state").annotate(n=Count("pk")).order_by("state")
             listed = ", ".join(f"{state} {n}" for state, n in counts)
             self.stdout.write(f"  {model._meta.verbose_name_plural}: {listed}")
