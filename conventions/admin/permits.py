@@ -1,5 +1,9 @@
-"""Carte de séjour applications: opened by the services when an avenant is accepted, then filed and
-decided through the transition buttons (services.permit_file, services.permit_record_decision)."""
+"""Carte de séjour applications: opened by the services when an avenant is accepted, then filed, completed
+and decided through the buttons (services.permit_file, permit_record_complete, permit_record_decision).
+
+Filed from 120 to 60 days before the long-stay visa expires (CESEDA R431-5); 90 days of silence after the
+complete application mean refusal (R426-17).
+"""
 
 from __future__ import annotations
 
@@ -12,19 +16,26 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from conventions import services
-from conventions.admin.display import days_left, render_audit_trail, render_explained_rows
+from conventions.admin.display import (
+    days_left,
+    filing_window_rows,
+    permit_silence_rows,
+    render_audit_trail,
+    render_explained_rows,
+)
 from conventions.admin.documents import DocumentFormsetMixin, PermitDocumentItemInline
 from conventions.admin.filters import NextDeadlineFilter
 from conventions.admin.transitions import (
     DECISION_FIELDS,
     DecisionForm,
+    PermitCompleteForm,
     PermitFileForm,
     PermitGrantForm,
     TransitionAction,
     TransitionAdminMixin,
 )
-from conventions.models import PermitState, ResidencePermitApplication
-from conventions.rules import RESIDENCE_PERMIT_STAMP_EUR, residence_permit_silence_deadline
+from conventions.models import PermitState, ResidencePermitApplication, VisaApplication
+from conventions.rules import RESIDENCE_PERMIT_STAMP_EUR
 from hostportal.admin import TenantAdmin
 
 STAMP_SOURCE = "Seed (service-public.fr): 75 EUR in tax stamps, asked when the card is granted"
@@ -35,7 +46,7 @@ PERMIT_ACTIONS = [
         "Filed at the préfecture",
         PermitFileForm,
         services.permit_file,
-        help="4 months of silence from this date mean refusal (CESEDA R432-1, R432-2).",
+        help="90 days of silence after the complete application mean refusal (CESEDA R426-17).",
     ),
     TransitionAction(
         "grant",
@@ -53,13 +64,28 @@ PERMIT_ACTIONS = [
         fixed={"decision": "refused"},
         field_map=DECISION_FIELDS,
     ),
+    TransitionAction(
+        "record_complete",
+        "Record the file complete",
+        PermitCompleteForm,
+        services.permit_record_complete,
+        help="The préfecture has the complete application: the 90 days run from that day (R426-17).",
+        states=(PermitState.FILED,),
+    ),
 ]
 
 FIELDS: list[Any] = [
-    "organisation", "convention", "avenant", "state", "prefecture", "filed_on", "silence_deadline",
-    "days_left", "decision_on", "decision_reference", "stamp_amount_eur", "stamp_paid_on", "card_valid_until",
-    "version",
+    "organisation", "convention", "avenant", "state", "filing_opens_on", "filing_deadline", "prefecture",
+    "filed_on", "complete_on", "silence_deadline", "days_left", "decision_on", "decision_reference",
+    "stamp_amount_eur", "stamp_paid_on", "card_valid_until", "version",
 ]  # fmt: skip
+
+# The next date that matters: the last day to file while to file, the silence deadline once filed.
+NEXT_DEADLINE = Case(
+    When(state=PermitState.TO_FILE, then=F("filing_deadline")),
+    When(state=PermitState.FILED, then=F("silence_deadline")),
+    output_field=DateField(),
+)
 
 
 @admin.register(ResidencePermitApplication)
@@ -68,8 +94,8 @@ class ResidencePermitApplicationAdmin(DocumentFormsetMixin, TransitionAdminMixin
     transition_subject = "permit"
     inlines = [PermitDocumentItemInline]
     list_display = [
-        "__str__", "organisation", "state", "filed_on", "silence_deadline", "days_left", "stamp_amount_eur",
-        "prefecture",
+        "__str__", "organisation", "state", "filing_deadline", "filed_on", "silence_deadline", "days_left",
+        "stamp_amount_eur", "prefecture",
     ]  # fmt: skip
     list_filter = ["state", ("organisation", admin.RelatedOnlyFieldListFilter), NextDeadlineFilter]
     search_fields = ["convention__intern__first_name", "convention__intern__last_name", "prefecture"]
@@ -81,14 +107,11 @@ class ResidencePermitApplicationAdmin(DocumentFormsetMixin, TransitionAdminMixin
     readonly_fields = [*FIELDS, "why_these_dates", "audit_trail"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ResidencePermitApplication]:
-        next_deadline = Case(
-            When(state=PermitState.FILED, then=F("silence_deadline")), output_field=DateField()
-        )
         return (
             super()
             .get_queryset(request)
             .select_related("convention__intern", "organisation")
-            .annotate(next_deadline=next_deadline)
+            .annotate(next_deadline=NEXT_DEADLINE)
         )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -99,21 +122,18 @@ class ResidencePermitApplicationAdmin(DocumentFormsetMixin, TransitionAdminMixin
 
     @admin.display(description="Days left", ordering="next_deadline")
     def days_left(self, obj: Any) -> int | None:
+        """To the filing deadline while to file, to the silence deadline once filed; < 0 = past."""
         return days_left(getattr(obj, "next_deadline", None), timezone.localdate())
 
     @admin.display(description="Why these dates")
     def why_these_dates(self, obj: ResidencePermitApplication) -> SafeString:
-        stamp = str(RESIDENCE_PERMIT_STAMP_EUR)
+        visa = VisaApplication.objects.filter(convention_id=obj.convention_id).first()
         rows = [
-            {"name": "stamp", "label": "Tax stamp (EUR)", "value": stamp, "rule": "", "source": STAMP_SOURCE}
-        ]
-        if obj.filed_on is not None:
-            silence = residence_permit_silence_deadline(filed_on=obj.filed_on)
-            rows.insert(
-                0,
-                {"name": "silence_deadline", "label": "Silence deadline", "value": str(silence.value),
-                 "rule": silence.explanation.rule, "source": silence.explanation.source},
-            )  # fmt: skip
+            *filing_window_rows(visa.expires_on if visa else None),
+            *permit_silence_rows(obj.filed_on, obj.complete_on),
+            {"name": "stamp", "label": "Tax stamp (EUR)", "value": str(RESIDENCE_PERMIT_STAMP_EUR),
+             "rule": "", "source": STAMP_SOURCE},
+        ]  # fmt: skip
         return render_explained_rows(rows, timezone.localdate())
 
     @admin.display(description="State changes")

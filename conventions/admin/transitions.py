@@ -114,7 +114,7 @@ class DecisionForm(CommentForm):
 
 COMPLETE_ON_HELP = (
     "The day the préfecture had the complete application. 90 days of silence after it mean refusal "
-    "(CESEDA R426-17, which sets this delay instead of the general 4 months of R432-2)."
+    "(CESEDA R426-17, the delay of the carte de séjour « stagiaire »)."
 )
 
 

@@ -104,8 +104,9 @@ def test_avenant_submit_and_validation_open_the_permit_which_is_filed_from_the_a
     assert avenant.state == AvenantState.VALIDATED
     assert "75.00" in permit_page.content.decode()  # the stamp, with its source in the "why" block
     permit.refresh_from_db()
-    assert (permit.state, permit.silence_deadline) == (PermitState.FILED, dt.date(2027, 3, 23))
-    assert "R432-2" in client.get(permit_page.request["PATH_INFO"]).content.decode()
+    # 90 days of silence after the (complete) filing, not the general 4 months (CESEDA R426-17).
+    assert (permit.state, permit.silence_deadline) == (PermitState.FILED, dt.date(2027, 2, 21))
+    assert "R426-17" in client.get(permit_page.request["PATH_INFO"]).content.decode()
 
 
 def test_viewer_cannot_file_a_permit(login: Any, bob: Any, alice: Any, validated: Convention) -> None:
