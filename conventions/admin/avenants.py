@@ -195,7 +195,7 @@ class AvenantAdmin(
         why = result.explanations.get("silence_deadline")
         if not result.validation_required or result.silence_outcome is not None or why is None:
             return []
-        return [f"No implicit acceptance exists for this avenant: {why.text(LANGUAGE)} ({why.source})."]
+        return [f"No implicit acceptance exists for this avenant. Why: {why.text(LANGUAGE)} ({why.source})."]
 
     def service_save(self, request: HttpRequest, form: Any) -> Avenant:
         if not form.instance._state.adding:

@@ -8,6 +8,7 @@ the carte de séjour filing window (R431-5).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -106,8 +107,8 @@ VISA_ACTIONS = [
 
 FIELDS: list[Any] = [
     "organisation", "convention_link", "state", "consulate", "applied_on", "decision_on",
-    "decision_reference", "valid_from", "expires_on", "arrived_on", "ofii_validation_deadline", "days_left",
-    "ofii_validated_on", "version",
+    "decision_reference", "valid_from", "expires_on", "arrived_on", "ofii_deadline", "days_left",
+    "ofii_validated", "version",
 ]  # fmt: skip
 
 
@@ -118,8 +119,8 @@ class VisaApplicationAdmin(
     transition_actions = VISA_ACTIONS
     transition_subject = "visa"
     list_display = [
-        "__str__", "intern", "organisation", "state", "expires_on", "arrived_on", "ofii_validation_deadline",
-        "days_left", "ofii_validated_on",
+        "__str__", "intern", "organisation", "state", "expires_on", "arrived_on", "ofii_deadline",
+        "days_left", "ofii_validated",
     ]  # fmt: skip
     list_filter = ["state", ("organisation", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["convention__intern__first_name", "convention__intern__last_name", "consulate"]
@@ -156,6 +157,16 @@ class VisaApplicationAdmin(
     def convention_link(self, obj: VisaApplication) -> str:
         url = reverse("admin:conventions_convention_change", args=[obj.convention_id])
         return format_html('<a href="{}">{}</a>', url, obj.convention)
+
+    # The model's verbose names would read "Ofii ...": the OFII is an acronym.
+    @admin.display(description="OFII validation deadline", ordering="ofii_validation_deadline")
+    def ofii_deadline(self, obj: VisaApplication) -> dt.date | None:
+        """Computed by the services from the arrival: 3 months later (CESEDA R431-16)."""
+        return obj.ofii_validation_deadline
+
+    @admin.display(description="Validated with the OFII on", ordering="ofii_validated_on")
+    def ofii_validated(self, obj: VisaApplication) -> dt.date | None:
+        return obj.ofii_validated_on
 
     @admin.display(description="Days left (OFII)", ordering="ofii_validation_deadline")
     def days_left(self, obj: VisaApplication) -> int | None:
