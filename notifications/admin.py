@@ -107,6 +107,10 @@ class ReminderSettingsAdmin(TenantAdmin):
                     "convention_end_lead_days",
                     "permit_silence_lead_days",
                     "document_expiry_lead_days",
+                    "documents_due_lead_days",
+                    "explicit_answer_lead_days",
+                    "ofii_validation_lead_days",
+                    "permit_filing_lead_days",
                 ]
             },
         ),  # fmt: skip

@@ -30,16 +30,24 @@ FEED_LABELS: dict[str, dict[DeadlineKind, str]] = {
         DeadlineKind.SILENCE: "Fin du délai de silence (refus implicite le lendemain)",
         DeadlineKind.AVENANT_FILING: "Date limite de dépôt de l'avenant",
         DeadlineKind.AVENANT_SILENCE: "Fin du délai de silence de l'avenant (acceptation le lendemain)",
-        DeadlineKind.PERMIT_SILENCE: "Carte de séjour : fin du délai de 4 mois (refus implicite le lendemain)",  # noqa: E501
+        DeadlineKind.PERMIT_SILENCE: "Carte de séjour : fin du délai de 90 jours (refus implicite le lendemain)",  # noqa: E501
         DeadlineKind.CONVENTION_END: "Fin du stage",
+        DeadlineKind.DOCUMENTS_DUE: "Pièces demandées : date limite fixée par l'administration",
+        DeadlineKind.OFII_VALIDATION: "Valider le visa auprès de l'OFII (3 mois après l'arrivée)",
+        DeadlineKind.PERMIT_FILING_OPENS: "Carte de séjour : ouverture du dépôt (120 jours avant l'expiration du visa)",  # noqa: E501
+        DeadlineKind.PERMIT_FILING: "Carte de séjour : dernier jour de dépôt (60 jours avant l'expiration du visa)",  # noqa: E501
     },
     "en": {
         DeadlineKind.FILING: "Convention filing deadline",
         DeadlineKind.SILENCE: "Silence deadline (implicit refusal the day after)",
         DeadlineKind.AVENANT_FILING: "Avenant filing deadline",
         DeadlineKind.AVENANT_SILENCE: "Avenant silence deadline (accepted the day after)",
-        DeadlineKind.PERMIT_SILENCE: "Carte de séjour: end of the 4-month delay (implicit refusal the day after)",  # noqa: E501
+        DeadlineKind.PERMIT_SILENCE: "Carte de séjour: end of the 90-day delay (implicit refusal the day after)",  # noqa: E501
         DeadlineKind.CONVENTION_END: "End of the stage",
+        DeadlineKind.DOCUMENTS_DUE: "Requested documents: date set by the administration",
+        DeadlineKind.OFII_VALIDATION: "Validate the visa with the OFII (3 months after arrival)",
+        DeadlineKind.PERMIT_FILING_OPENS: "Carte de séjour: filing opens (120 days before the visa expires)",
+        DeadlineKind.PERMIT_FILING: "Carte de séjour: last day to file (60 days before the visa expires)",
     },
 }
 
@@ -52,9 +60,15 @@ REMINDER_LABELS: dict[str, dict[ReminderKind, str]] = {
         ReminderKind.AVENANT_FILING_DUE: "Déposer l'avenant",
         ReminderKind.PERMIT_TO_FILE: "Déposer la demande de carte de séjour",
         ReminderKind.CONVENTION_END: "Fin du stage",
-        ReminderKind.PERMIT_SILENCE_DUE: "Carte de séjour : fin du délai de 4 mois",
+        ReminderKind.PERMIT_SILENCE_DUE: "Carte de séjour : fin du délai de 90 jours",
         ReminderKind.PASSPORT_EXPIRY: "Expiration du passeport",
         ReminderKind.DOCUMENT_EXPIRY: "Expiration d'un document",
+        ReminderKind.DOCUMENTS_DUE: "Fournir les pièces demandées",
+        ReminderKind.AVENANT_DOCUMENTS_DUE: "Fournir les pièces demandées pour l'avenant",
+        ReminderKind.AVENANT_EXPLICIT_ANSWER: "Obtenir une réponse explicite sur l'avenant",
+        ReminderKind.OFII_VALIDATION_DUE: "Valider le visa auprès de l'OFII",
+        ReminderKind.PERMIT_FILING_OPENS: "Carte de séjour : le dépôt est ouvert",
+        ReminderKind.PERMIT_FILING_DUE: "Carte de séjour : dernier jour de dépôt",
     },
     "en": {
         ReminderKind.FILING_DUE: "File the convention",
@@ -64,9 +78,15 @@ REMINDER_LABELS: dict[str, dict[ReminderKind, str]] = {
         ReminderKind.AVENANT_FILING_DUE: "File the avenant",
         ReminderKind.PERMIT_TO_FILE: "File the carte de séjour application",
         ReminderKind.CONVENTION_END: "End of the stage",
-        ReminderKind.PERMIT_SILENCE_DUE: "Carte de séjour: end of the 4-month delay",
+        ReminderKind.PERMIT_SILENCE_DUE: "Carte de séjour: end of the 90-day delay",
         ReminderKind.PASSPORT_EXPIRY: "Passport expiry",
         ReminderKind.DOCUMENT_EXPIRY: "Document expiry",
+        ReminderKind.DOCUMENTS_DUE: "Provide the requested documents",
+        ReminderKind.AVENANT_DOCUMENTS_DUE: "Provide the documents requested for the avenant",
+        ReminderKind.AVENANT_EXPLICIT_ANSWER: "Obtain an explicit answer on the avenant",
+        ReminderKind.OFII_VALIDATION_DUE: "Validate the visa with the OFII",
+        ReminderKind.PERMIT_FILING_OPENS: "Carte de séjour: filing is open",
+        ReminderKind.PERMIT_FILING_DUE: "Carte de séjour: last day to file",
     },
 }
 

@@ -80,8 +80,9 @@ class Envelope:
 
 
 def checklist_for(kind: ReminderKind, language: str) -> tuple[tuple[str, ...], Decimal | None]:
-    """The carte de séjour documents (RULES §5) and the stamp, for the "file the application" email."""
-    if kind != ReminderKind.PERMIT_TO_FILE:
+    """The carte de séjour documents (docs/rules.md §5) and the stamp, for the emails that ask to prepare or
+    file the application."""
+    if kind not in (ReminderKind.PERMIT_TO_FILE, ReminderKind.PERMIT_FILING_OPENS):
         return (), None
     labels = tuple(
         item.label_fr if language == "fr" else item.label_en for item in RESIDENCE_PERMIT_DOCUMENTS

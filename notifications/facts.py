@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from conventions.models import Avenant, Convention, DocumentItem, ResidencePermitApplication
+from conventions.models import Avenant, Convention, DocumentItem, ResidencePermitApplication, VisaApplication
 from conventions.models.avenants import AVENANT_ACCEPTED_STATES, AVENANT_OPEN_STATES
 from notifications.rules import (
     ACTIVE_CONVENTION_STATES,
@@ -24,6 +24,7 @@ from notifications.rules import (
     Facts,
     FileType,
     PermitFacts,
+    VisaFacts,
 )
 
 MODELS: dict[FileType, type[Any]] = {
@@ -31,6 +32,7 @@ MODELS: dict[FileType, type[Any]] = {
     FileType.AVENANT: Avenant,
     FileType.PERMIT: ResidencePermitApplication,
     FileType.DOCUMENT: DocumentItem,
+    FileType.VISA: VisaApplication,
 }
 
 
@@ -93,7 +95,8 @@ def _ref_fields(prefix: str) -> list[str]:
 
 CONVENTION_FIELDS = [
     "state", "category", "programme", "validation_required", "start_date", "effective_end_date",
-    "received_on", "documents_requested_on", "documents_received_on", "intern__passport_expires_on",
+    "received_on", "documents_requested_on", "documents_received_on", "documents_due_on",
+    "acknowledged_decision_on", "intern__passport_expires_on",
 ]  # fmt: skip
 
 
@@ -117,6 +120,8 @@ def _convention_facts(row: dict[str, Any]) -> ConventionFacts:
         received_on=row["received_on"],
         documents_requested_on=row["documents_requested_on"],
         documents_received_on=row["documents_received_on"],
+        documents_due_on=row["documents_due_on"],
+        acknowledged_decision_on=row["acknowledged_decision_on"],
         passport_expires_on=row["intern__passport_expires_on"],
         has_open_avenant=row["has_open_avenant"],
         has_accepted_avenant=row["has_accepted_avenant"],
@@ -125,27 +130,55 @@ def _convention_facts(row: dict[str, Any]) -> ConventionFacts:
 
 AVENANT_FIELDS = [
     "state", "validation_required", "previous_end_date", "received_on", "documents_requested_on",
-    "documents_received_on",
+    "documents_received_on", "documents_due_on", "acknowledged_decision_on",
 ]  # fmt: skip
 
 
 def avenants(queryset: QuerySet[Avenant]) -> list[File]:
-    rows = queryset.values(*_ref_fields("convention__"), *AVENANT_FIELDS, "permit_application__state")
+    rows = queryset.values(
+        *_ref_fields("convention__"), *AVENANT_FIELDS, "permit_application__state", "convention__category",
+        "convention__visa__expires_on",
+    )  # fmt: skip
     return [
         File(
             _ref(FileType.AVENANT, row, "convention__"),
-            AvenantFacts(**_pick(row, AVENANT_FIELDS), permit_state=row["permit_application__state"]),
+            AvenantFacts(
+                **_pick(row, AVENANT_FIELDS),
+                category=row["convention__category"],
+                permit_state=row["permit_application__state"],
+                visa_expires_on=row["convention__visa__expires_on"],
+            ),
         )
         for row in rows
     ]
 
 
 def permits(queryset: QuerySet[ResidencePermitApplication]) -> list[File]:
-    rows = queryset.values(*_ref_fields("convention__"), "state", "filed_on")
+    rows = queryset.values(
+        *_ref_fields("convention__"), "state", "filed_on", "complete_on", "convention__visa__expires_on"
+    )
     return [
         File(
             _ref(FileType.PERMIT, row, "convention__"),
-            PermitFacts(state=row["state"], filed_on=row["filed_on"]),
+            PermitFacts(
+                state=row["state"],
+                filed_on=row["filed_on"],
+                complete_on=row["complete_on"],
+                visa_expires_on=row["convention__visa__expires_on"],
+            ),
+        )
+        for row in rows
+    ]
+
+
+def visas(queryset: QuerySet[VisaApplication]) -> list[File]:
+    rows = queryset.values(*_ref_fields("convention__"), "state", "arrived_on", "ofii_validated_on")
+    return [
+        File(
+            _ref(FileType.VISA, row, "convention__"),
+            VisaFacts(
+                state=row["state"], arrived_on=row["arrived_on"], ofii_validated_on=row["ofii_validated_on"]
+            ),
         )
         for row in rows
     ]
@@ -179,6 +212,7 @@ _READERS = {
     FileType.AVENANT: avenants,
     FileType.PERMIT: permits,
     FileType.DOCUMENT: documents,
+    FileType.VISA: visas,
 }
 
 
@@ -203,6 +237,7 @@ def conventions_to_remind(today: dt.date, horizon: int) -> list[File]:
     window = (
         Q(state="draft", validation_required=True, filing_deadline__lte=until)
         | Q(state="submitted", silence_deadline__range=(today, until))
+        | Q(state="documents_requested", documents_due_on__range=(today, until))
         | Q(state="validated", effective_end_date__range=(today, until))
         | Q(state__in=_active_states(), intern__passport_expires_on__range=(today, until))
     )
@@ -210,16 +245,38 @@ def conventions_to_remind(today: dt.date, horizon: int) -> list[File]:
 
 
 def avenants_to_remind(today: dt.date, horizon: int) -> list[File]:
+    """Drafts to file, documents due, and company-stage avenants waiting for an explicit answer (R426-21)."""
     until = today + dt.timedelta(days=horizon)
-    return avenants(
-        Avenant.objects.filter(state="draft", validation_required=True, filing_deadline__range=(today, until))
+    window = (
+        Q(state="draft", validation_required=True, filing_deadline__range=(today, until))
+        | Q(state="documents_requested", documents_due_on__range=(today, until))
+        | Q(
+            state__in=["submitted", "documents_requested"],
+            convention__category="entreprise",
+            previous_end_date__range=(today, until),
+        )
     )
+    return avenants(Avenant.objects.filter(window))
 
 
 def permits_to_remind(today: dt.date, horizon: int) -> list[File]:
+    """Filed ones near the silence deadline; ones to file whose window opens soon or closes (late too)."""
     until = today + dt.timedelta(days=horizon)
-    return permits(
-        ResidencePermitApplication.objects.filter(state="filed", silence_deadline__range=(today, until))
+    window = (
+        Q(state="filed", silence_deadline__range=(today, until))
+        | Q(state="to_file", filing_opens_on__range=(today, until))
+        | Q(state="to_file", filing_deadline__lte=until)
+    )
+    return permits(ResidencePermitApplication.objects.filter(window))
+
+
+def visas_to_remind(today: dt.date, horizon: int) -> list[File]:
+    """Issued visas whose OFII validation (arrival + 3 months, R431-16) is near or late, until recorded."""
+    until = today + dt.timedelta(days=horizon)
+    return visas(
+        VisaApplication.objects.filter(
+            state="issued", ofii_validated_on__isnull=True, ofii_validation_deadline__lte=until
+        )
     )
 
 
@@ -242,9 +299,18 @@ def files_of_organisation(organisation_id: int, today: dt.date) -> list[File]:
         .order_by("pk")
     )
     found += avenants(
-        Avenant.objects.filter(organisation_id=organisation_id, state__in=["draft", "submitted"])
+        Avenant.objects.filter(
+            organisation_id=organisation_id, state__in=["draft", "submitted", "documents_requested"]
+        )
     )
     found += permits(
-        ResidencePermitApplication.objects.filter(organisation_id=organisation_id, state="filed")
+        ResidencePermitApplication.objects.filter(
+            organisation_id=organisation_id, state__in=["to_file", "filed"]
+        )
+    )
+    found += visas(
+        VisaApplication.objects.filter(
+            organisation_id=organisation_id, state="issued", ofii_validated_on__isnull=True
+        ).exclude(ofii_validation_deadline__isnull=True)
     )
     return found

@@ -56,10 +56,25 @@ class ReminderSettings(models.Model):
         DEFAULT_LEAD_TIMES.convention_end, "End of a validated convention."
     )
     permit_silence_lead_days = _lead_days_field(
-        DEFAULT_LEAD_TIMES.permit_silence, "Carte de séjour application, 4-month silence."
+        DEFAULT_LEAD_TIMES.permit_silence, "Carte de séjour application, 90-day silence (CESEDA R426-17)."
     )
     document_expiry_lead_days = _lead_days_field(
         DEFAULT_LEAD_TIMES.document_expiry, "Passport or document expiring before the stage ends."
+    )
+    documents_due_lead_days = _lead_days_field(
+        DEFAULT_LEAD_TIMES.documents_due, "Requested documents, date set by the administration (CRPA L114-5)."
+    )
+    explicit_answer_lead_days = _lead_days_field(
+        DEFAULT_LEAD_TIMES.explicit_answer,
+        "Avenant of a company stage (no implicit decision), end of the stage in force.",
+    )
+    ofii_validation_lead_days = _lead_days_field(
+        DEFAULT_LEAD_TIMES.ofii_validation,
+        "Visa to validate with the OFII, 3 months after arrival (CESEDA R431-16); daily once late.",
+    )
+    permit_filing_lead_days = _lead_days_field(
+        DEFAULT_LEAD_TIMES.permit_filing,
+        "Carte de séjour to file, 60 days before the visa expires (CESEDA R431-5); daily once late.",
     )
     notify_managers = models.BooleanField(default=True)
     notify_editors = models.BooleanField(default=True)
@@ -82,6 +97,10 @@ class ReminderSettings(models.Model):
             convention_end=parse_lead_days(self.convention_end_lead_days),
             permit_silence=parse_lead_days(self.permit_silence_lead_days),
             document_expiry=parse_lead_days(self.document_expiry_lead_days),
+            documents_due=parse_lead_days(self.documents_due_lead_days),
+            explicit_answer=parse_lead_days(self.explicit_answer_lead_days),
+            ofii_validation=parse_lead_days(self.ofii_validation_lead_days),
+            permit_filing=parse_lead_days(self.permit_filing_lead_days),
         )
 
     def roles(self) -> list[str]:

@@ -29,7 +29,9 @@ from conventions.rules.dates import (
     avenant_silence_deadline,
     convention_filing_deadline,
     convention_silence_deadline,
+    permit_filing_window,
     residence_permit_silence_deadline,
+    vls_ts_validation_deadline,
 )
 from conventions.rules.durations import ENTREPRISE_MAX_MONTHS, TRAINING_TOTAL_MAX_MONTHS
 from conventions.rules.months import add_days, stay_exceeds_months
@@ -38,6 +40,9 @@ from conventions.rules.months import add_days, stay_exceeds_months
 PERMIT_APPLICATION = "Seed (carte de séjour « stagiaire » after a validated avenant); CESEDA L426-23"
 DOCUMENT_VALIDITY = "Seed (documents à fournir: a valid passport); RULES §5"
 EXTENSION = "CESEDA R426-21 (avenant filed at least 15 days before the end date)"
+DOCUMENTS_DUE_SOURCE = "CRPA L114-5 (date set by the administration for the missing documents)"
+# R426-21 provides the avenant procedure (silence = acceptance) only for R426-16 2° and 3°.
+EXPLICIT_ANSWER = "CESEDA R426-21 (no implicit decision for the avenant of a company stage)"
 # Reasons of an implicit refusal on request (L232-4), administrative appeal (L411-2), 2 months to go to
 # court (R421-1, R421-2).
 IMPLICIT_REFUSAL_REMEDIES = "CRPA L232-4, L411-2; CJA R421-1, R421-2"
@@ -53,6 +58,7 @@ class FileType(StrEnum):
     AVENANT = "avenant"
     PERMIT = "permit"
     DOCUMENT = "document"
+    VISA = "visa"
     ORGANISATION = "organisation"
 
 
@@ -67,6 +73,13 @@ class ReminderKind(StrEnum):
     PERMIT_SILENCE_DUE = "permit_silence_due"
     PASSPORT_EXPIRY = "passport_expiry"
     DOCUMENT_EXPIRY = "document_expiry"
+    # Rules version 2.
+    DOCUMENTS_DUE = "documents_due"
+    AVENANT_DOCUMENTS_DUE = "avenant_documents_due"
+    AVENANT_EXPLICIT_ANSWER = "avenant_explicit_answer"
+    OFII_VALIDATION_DUE = "ofii_validation_due"
+    PERMIT_FILING_OPENS = "permit_filing_opens"
+    PERMIT_FILING_DUE = "permit_filing_due"
     DIGEST = "digest"
 
 
@@ -79,6 +92,10 @@ class DeadlineKind(StrEnum):
     AVENANT_SILENCE = "avenant_silence"
     PERMIT_SILENCE = "permit_silence"
     CONVENTION_END = "convention_end"
+    DOCUMENTS_DUE = "documents_due"
+    OFII_VALIDATION = "ofii_validation"
+    PERMIT_FILING_OPENS = "permit_filing_opens"
+    PERMIT_FILING = "permit_filing"
 
 
 # Events: sent once when the file reaches the state (by the signal receivers), never planned by lead time.
@@ -91,6 +108,9 @@ INTERN_KINDS = frozenset(
         ReminderKind.PERMIT_SILENCE_DUE,
         ReminderKind.PASSPORT_EXPIRY,
         ReminderKind.DOCUMENT_EXPIRY,
+        ReminderKind.OFII_VALIDATION_DUE,
+        ReminderKind.PERMIT_FILING_OPENS,
+        ReminderKind.PERMIT_FILING_DUE,
     }
 )
 
@@ -110,6 +130,12 @@ ABOUT: dict[ReminderKind, tuple[FileType, frozenset[str]]] = {
     ReminderKind.AVENANT_FILING_DUE: (FileType.AVENANT, frozenset({"draft"})),
     ReminderKind.PERMIT_TO_FILE: (FileType.AVENANT, frozenset({"validated", "accepted_by_silence"})),
     ReminderKind.PERMIT_SILENCE_DUE: (FileType.PERMIT, frozenset({"filed"})),
+    ReminderKind.DOCUMENTS_DUE: (FileType.CONVENTION, frozenset({"documents_requested"})),
+    ReminderKind.AVENANT_DOCUMENTS_DUE: (FileType.AVENANT, frozenset({"documents_requested"})),
+    ReminderKind.AVENANT_EXPLICIT_ANSWER: (FileType.AVENANT, frozenset({"submitted", "documents_requested"})),
+    ReminderKind.OFII_VALIDATION_DUE: (FileType.VISA, frozenset({"issued"})),
+    ReminderKind.PERMIT_FILING_OPENS: (FileType.PERMIT, frozenset({"to_file"})),
+    ReminderKind.PERMIT_FILING_DUE: (FileType.PERMIT, frozenset({"to_file"})),
 }
 
 
@@ -125,6 +151,8 @@ class ConventionFacts:
     received_on: date | None = None
     documents_requested_on: date | None = None
     documents_received_on: date | None = None
+    documents_due_on: date | None = None
+    acknowledged_decision_on: date | None = None
     passport_expires_on: date | None = None
     has_open_avenant: bool = False
     has_accepted_avenant: bool = False
@@ -135,16 +163,31 @@ class AvenantFacts:
     state: str
     validation_required: bool
     previous_end_date: date
+    category: str = ""  # the convention's: an entreprise avenant has no implicit decision (R426-21)
     received_on: date | None = None
     documents_requested_on: date | None = None
     documents_received_on: date | None = None
+    documents_due_on: date | None = None
+    acknowledged_decision_on: date | None = None
     permit_state: str | None = None  # the carte de séjour application an accepted avenant opened
+    visa_expires_on: date | None = None  # the convention's long-stay visa: dates the filing window
 
 
 @dataclass(frozen=True, kw_only=True)
 class PermitFacts:
     state: str
     filed_on: date | None
+    complete_on: date | None = None
+    visa_expires_on: date | None = None  # the window of R431-5 is computed from it
+
+
+@dataclass(frozen=True, kw_only=True)
+class VisaFacts:
+    """The long-stay visa step (VLS-TS « stagiaire ») of a validated convention."""
+
+    state: str
+    arrived_on: date | None = None
+    ofii_validated_on: date | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -157,7 +200,7 @@ class DocumentFacts:
     stage_end: date
 
 
-Facts = ConventionFacts | AvenantFacts | PermitFacts | DocumentFacts
+Facts = ConventionFacts | AvenantFacts | PermitFacts | DocumentFacts | VisaFacts
 
 
 # --- results --------------------------------------------------------------------------------------------
@@ -186,6 +229,12 @@ class LeadTimes:
     convention_end: tuple[int, ...] = (60, 30)
     permit_silence: tuple[int, ...] = (30, 7)
     document_expiry: tuple[int, ...] = (60, 30)
+    # Rules version 2. A missed OFII validation or carte de séjour filing costs the intern the stay:
+    # reminded daily once late, like a late convention filing.
+    documents_due: tuple[int, ...] = (7, 2, 0)
+    explicit_answer: tuple[int, ...] = (30, 14, 7, 2)
+    ofii_validation: tuple[int, ...] = (30, 14, 7, 1)
+    permit_filing: tuple[int, ...] = (30, 14, 7, 1, 0)
 
     def schedule(self, kind: ReminderKind) -> tuple[tuple[int, ...], bool]:
         """(lead days before the deadline, daily after it) for a planned kind."""
@@ -198,13 +247,20 @@ class LeadTimes:
             ReminderKind.PERMIT_SILENCE_DUE: (self.permit_silence, False),
             ReminderKind.PASSPORT_EXPIRY: (self.document_expiry, False),
             ReminderKind.DOCUMENT_EXPIRY: (self.document_expiry, False),
+            ReminderKind.DOCUMENTS_DUE: (self.documents_due, False),
+            ReminderKind.AVENANT_DOCUMENTS_DUE: (self.documents_due, False),
+            ReminderKind.AVENANT_EXPLICIT_ANSWER: (self.explicit_answer, False),
+            ReminderKind.OFII_VALIDATION_DUE: (self.ofii_validation, True),
+            ReminderKind.PERMIT_FILING_OPENS: ((0,), False),  # once, on the day the window opens
+            ReminderKind.PERMIT_FILING_DUE: (self.permit_filing, True),
         }
         return schedules.get(kind, ((), False))
 
     def longest(self) -> int:
         every = (
             self.filing + self.silence + self.avenant_filing + self.convention_end
-            + self.permit_silence + self.document_expiry
+            + self.permit_silence + self.document_expiry + self.documents_due + self.explicit_answer
+            + self.ofii_validation + self.permit_filing
         )  # fmt: skip
         return max(every, default=0)
 
@@ -242,6 +298,8 @@ def _convention_silence(facts: ConventionFacts) -> Deadline | None:
         programme=_programme(facts.programme),
         documents_requested_on=facts.documents_requested_on,
         documents_received_on=facts.documents_received_on,
+        documents_due_on=facts.documents_due_on,
+        acknowledged_decision_on=facts.acknowledged_decision_on,
     )
     return Deadline(found.value, found.explanation) if found.value else None
 
@@ -303,12 +361,19 @@ def _avenant_filing(facts: AvenantFacts) -> Deadline | None:
 
 
 def _permit_to_file(facts: AvenantFacts) -> Deadline | None:
-    """Until the carte de séjour application is filed (then the 4-month silence reminders take over)."""
+    """Until the carte de séjour application is filed (then the 90-day silence reminders take over).
+
+    The deadline is the last day of the filing window (visa expiry - 60 days, R431-5) when the visa's
+    expiry is known, else the end of the stay in force.
+    """
     if facts.state not in ABOUT[ReminderKind.PERMIT_TO_FILE][1] or facts.permit_state not in (
         None,
         "to_file",
     ):
         return None
+    if facts.visa_expires_on is not None:
+        _, deadline = permit_filing_window(expires_on=facts.visa_expires_on)
+        return _explained(deadline.value, deadline.explanation)
     rule = (
         f"the avenant is accepted: apply for the carte de séjour « stagiaire » before the stay in force ends "
         f"on {facts.previous_end_date}"
@@ -324,8 +389,76 @@ def _permit_to_file(facts: AvenantFacts) -> Deadline | None:
 def _permit_silence(facts: PermitFacts) -> Deadline | None:
     if facts.state != "filed" or facts.filed_on is None:
         return None
-    found = residence_permit_silence_deadline(filed_on=facts.filed_on)
+    found = residence_permit_silence_deadline(filed_on=facts.filed_on, complete_on=facts.complete_on)
     return Deadline(found.value, found.explanation) if found.value else None
+
+
+def _explained(on: date | None, explanation: Explanation) -> Deadline | None:
+    return None if on is None else Deadline(on, explanation)
+
+
+def _permit_window(facts: PermitFacts, which: int) -> Deadline | None:
+    """The carte de séjour filing window (R431-5) of an application still to file: 0 opens, 1 deadline."""
+    if facts.state != "to_file" or facts.visa_expires_on is None:
+        return None
+    found = permit_filing_window(expires_on=facts.visa_expires_on)[which]
+    return _explained(found.value, found.explanation)
+
+
+def _permit_filing_opens(facts: PermitFacts) -> Deadline | None:
+    return _permit_window(facts, 0)
+
+
+def _permit_filing_due(facts: PermitFacts) -> Deadline | None:
+    return _permit_window(facts, 1)
+
+
+def _ofii_validation(facts: VisaFacts) -> Deadline | None:
+    """R431-16: validate the VLS-TS with the OFII within 3 months of arrival, until it is recorded."""
+    if facts.state != "issued" or facts.arrived_on is None or facts.ofii_validated_on is not None:
+        return None
+    found = vls_ts_validation_deadline(arrived_on=facts.arrived_on)
+    return _explained(found.value, found.explanation)
+
+
+def _documents_due(state: str, requested: date | None, due: date | None) -> Deadline | None:
+    """The date the administration set for the missing documents (CRPA L114-5), while they are awaited."""
+    if state != "documents_requested" or requested is None or due is None:
+        return None
+    rule = f"documents requested on {requested}, due by {due} (date set by the administration)"
+    rule_fr = (
+        f"pièces demandées le {fr_date(requested)}, à fournir au plus tard le {fr_date(due)} (date fixée par "
+        f"l'administration)"
+    )
+    return Deadline(due, Explanation(rule=rule, source=DOCUMENTS_DUE_SOURCE, rule_fr=rule_fr))
+
+
+def _convention_documents_due(facts: ConventionFacts) -> Deadline | None:
+    return _documents_due(facts.state, facts.documents_requested_on, facts.documents_due_on)
+
+
+def _avenant_documents_due(facts: AvenantFacts) -> Deadline | None:
+    return _documents_due(facts.state, facts.documents_requested_on, facts.documents_due_on)
+
+
+def _explicit_answer(facts: AvenantFacts) -> Deadline | None:
+    """A company stage's avenant (R426-21 gives it no implicit decision): obtain an explicit answer before
+    the stage in force ends, since no silence will ever accept it."""
+    if facts.category != "entreprise" or facts.state not in ABOUT[ReminderKind.AVENANT_EXPLICIT_ANSWER][1]:
+        return None
+    if facts.received_on is None:
+        return None
+    end = facts.previous_end_date
+    rule = (
+        f"avenant of a company stage received on {facts.received_on}: no text accepts it by silence, "
+        f"obtain the administration's explicit answer before the stage in force ends on {end}"
+    )
+    rule_fr = (
+        f"avenant d'un stage en entreprise reçu le {fr_date(facts.received_on)} : aucun texte ne "
+        f"l'accepte par le silence, obtenir la réponse explicite de l'administration avant la fin du "
+        f"stage en cours, le {fr_date(end)}"
+    )
+    return Deadline(end, Explanation(rule=rule, source=EXPLICIT_ANSWER, rule_fr=rule_fr))
 
 
 def _document_expiry(facts: DocumentFacts) -> Deadline | None:
@@ -356,6 +489,12 @@ _CONDITIONS: dict[ReminderKind, tuple[type, Callable[..., Deadline | None]]] = {
     ReminderKind.PERMIT_TO_FILE: (AvenantFacts, _permit_to_file),
     ReminderKind.PERMIT_SILENCE_DUE: (PermitFacts, _permit_silence),
     ReminderKind.DOCUMENT_EXPIRY: (DocumentFacts, _document_expiry),
+    ReminderKind.DOCUMENTS_DUE: (ConventionFacts, _convention_documents_due),
+    ReminderKind.AVENANT_DOCUMENTS_DUE: (AvenantFacts, _avenant_documents_due),
+    ReminderKind.AVENANT_EXPLICIT_ANSWER: (AvenantFacts, _explicit_answer),
+    ReminderKind.OFII_VALIDATION_DUE: (VisaFacts, _ofii_validation),
+    ReminderKind.PERMIT_FILING_OPENS: (PermitFacts, _permit_filing_opens),
+    ReminderKind.PERMIT_FILING_DUE: (PermitFacts, _permit_filing_due),
 }
 
 
@@ -448,10 +587,13 @@ def kinds_stopped_by(file_type: FileType, new_state: str) -> frozenset[ReminderK
 def _avenant_silence(facts: AvenantFacts) -> Deadline | None:
     if facts.state != "submitted":
         return None
+    if facts.category == "entreprise":
+        return None  # no implicit decision to date (R426-21)
     found = avenant_silence_deadline(
         received_on=facts.received_on,
         documents_requested_on=facts.documents_requested_on,
         documents_received_on=facts.documents_received_on,
+        acknowledged_decision_on=facts.acknowledged_decision_on,
     )
     return Deadline(found.value, found.explanation) if found.value else None
 
@@ -469,10 +611,16 @@ def upcoming_deadlines(facts: Facts, today: date) -> list[tuple[DeadlineKind, De
     found: list[tuple[DeadlineKind, Deadline | None]] = []
     if isinstance(facts, ConventionFacts):
         found += [(DeadlineKind.FILING, _filing(facts)), (DeadlineKind.SILENCE, _silence_due(facts))]
+        found.append((DeadlineKind.DOCUMENTS_DUE, _convention_documents_due(facts)))
         found.append((DeadlineKind.CONVENTION_END, _stage_end(facts)))
     elif isinstance(facts, AvenantFacts):
         found += [(DeadlineKind.AVENANT_FILING, _avenant_filing(facts))]
         found.append((DeadlineKind.AVENANT_SILENCE, _avenant_silence(facts)))
+        found.append((DeadlineKind.DOCUMENTS_DUE, _avenant_documents_due(facts)))
     elif isinstance(facts, PermitFacts):
         found.append((DeadlineKind.PERMIT_SILENCE, _permit_silence(facts)))
+        found.append((DeadlineKind.PERMIT_FILING_OPENS, _permit_filing_opens(facts)))
+        found.append((DeadlineKind.PERMIT_FILING, _permit_filing_due(facts)))
+    elif isinstance(facts, VisaFacts):
+        found.append((DeadlineKind.OFII_VALIDATION, _ofii_validation(facts)))
     return [(kind, deadline) for kind, deadline in found if deadline is not None and deadline.on >= today]

@@ -39,6 +39,7 @@ def files_to_remind(today: dt.date, horizon: int) -> list[File]:
         *facts.avenants_to_remind(today, horizon),
         *facts.permits_to_remind(today, horizon),
         *facts.documents_to_remind(today, horizon),
+        *facts.visas_to_remind(today, horizon),
     ]
 
 

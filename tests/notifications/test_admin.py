@@ -127,7 +127,9 @@ def test_managers_edit_the_reminder_settings_of_their_organisation(alice: Any, a
         "organisation": acme.pk, "filing_lead_days": "45, 30, 7", "late_filing_daily": "on",
         "silence_lead_days": "7,2", "avenant_filing_lead_days": "30,14,7",
         "convention_end_lead_days": "60,30", "permit_silence_lead_days": "30,7",
-        "document_expiry_lead_days": "60,30", "notify_managers": "on",
+        "document_expiry_lead_days": "60,30", "documents_due_lead_days": "7,2,0",
+        "explicit_answer_lead_days": "30,14,7,2", "ofii_validation_lead_days": "30,14,7,1",
+        "permit_filing_lead_days": "30,14,7,1,0", "notify_managers": "on",
     }  # fmt: skip
     bad = client.post("/admin/notifications/remindersettings/add/", {**data, "filing_lead_days": "soon"})
     assert b"is not a number of days" in bad.content

@@ -75,7 +75,31 @@ def test_feed_follows_the_files_avenants_and_carte_de_sejour(
     services.avenant_submit(
         actor=alice, avenant=avenant, received_on=dt.date(2027, 7, 1), now=at(dt.date(2027, 7, 1))
     )
-    services.sweep_deadlines(today=dt.date(2027, 7, 17))  # accepted by silence: carte de séjour to file
+    live_on(dt.date(2027, 7, 2))
+    labels = {summary.split(" — ")[1] for summary, _ in events(fetch(token))}
+    # A company stage's avenant has no silence deadline (R426-21): nothing promises an acceptance.
+    assert not any("avenant (acceptation" in label for label in labels)
+    services.avenant_record_decision(
+        actor=alice, avenant=avenant, decision="validated", decided_on=dt.date(2027, 7, 10),
+        now=at(dt.date(2027, 7, 10)),
+    )  # fmt: skip
+    visa = services.visa_apply(
+        actor=alice,
+        visa=submitted_convention.visa,
+        applied_on=dt.date(2026, 12, 1),
+        now=at(dt.date(2027, 7, 10)),
+    )
+    services.visa_record_decision(
+        actor=alice, visa=visa, decision="issued", decided_on=dt.date(2026, 12, 20),
+        valid_from=dt.date(2027, 2, 22), expires_on=dt.date(2027, 10, 31), now=at(dt.date(2027, 7, 10)),
+    )  # fmt: skip
+    live_on(dt.date(2027, 7, 12))
+    days = {(summary.split(" — ")[1], day) for summary, day in events(fetch(token))}
+    # The carte de séjour window of R431-5: visa expiry 2027-10-31 minus 60 days.
+    assert (
+        "Carte de séjour : dernier jour de dépôt (60 jours avant l'expiration du visa)",
+        dt.date(2027, 9, 1),
+    ) in days
     permit = avenant.permit_application
     services.permit_file(
         actor=alice, permit=permit, filed_on=dt.date(2027, 7, 20), now=at(dt.date(2027, 7, 20))
@@ -83,7 +107,11 @@ def test_feed_follows_the_files_avenants_and_carte_de_sejour(
     live_on(dt.date(2027, 7, 20))
     days = {(summary.split(" — ")[1], day) for summary, day in events(fetch(token))}
     assert ("Fin du stage", dt.date(2027, 10, 31)) in days  # the end date in force moved
-    assert any(label.startswith("Carte de séjour") and day == dt.date(2027, 11, 20) for label, day in days)
+    # 90 days of silence from the complete file (CESEDA R426-17).
+    assert any(
+        label.startswith("Carte de séjour : fin du délai de 90 jours") and day == dt.date(2027, 10, 18)
+        for label, day in days
+    )
 
 
 @pytest.mark.django_db

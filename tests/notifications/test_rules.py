@@ -307,11 +307,15 @@ def test_any_dated_document_expiring_before_the_end() -> None:
     assert due_reminders(replace(document, status="rejected"), LeadTimes(), date(2027, 4, 1)) == []
 
 
-def test_permit_silence_approaching_after_four_months() -> None:
-    permit = PermitFacts(state="filed", filed_on=date(2027, 9, 1))  # R432-2: deadline 2028-01-01
-    assert [r.due_on for r in due_reminders(permit, LeadTimes(), date(2027, 12, 2))] == [date(2027, 12, 2)]
-    assert [r.due_on for r in due_reminders(permit, LeadTimes(), date(2027, 12, 26))] == [date(2027, 12, 25)]
-    assert due_reminders(replace(permit, state="granted"), LeadTimes(), date(2027, 12, 26)) == []
+def test_permit_silence_approaching_after_ninety_days() -> None:
+    permit = PermitFacts(state="filed", filed_on=date(2027, 9, 1))  # R426-17: deadline 2027-11-30
+    assert [r.due_on for r in due_reminders(permit, LeadTimes(), date(2027, 11, 1))] == [date(2027, 10, 31)]
+    assert [r.due_on for r in due_reminders(permit, LeadTimes(), date(2027, 11, 24))] == [date(2027, 11, 23)]
+    assert due_reminders(replace(permit, state="granted"), LeadTimes(), date(2027, 11, 24)) == []
+    # The 90 days run from the complete file when it was completed later.
+    later = replace(permit, complete_on=date(2027, 9, 15))  # deadline 2027-12-14
+    [reminder] = due_reminders(later, LeadTimes(), date(2027, 12, 7))
+    assert (reminder.deadline.on, reminder.days_left) == (date(2027, 12, 14), 7)
 
 
 def test_lead_times_are_configurable() -> None:
@@ -325,7 +329,11 @@ def test_transitions_stop_the_kinds_about_the_old_state() -> None:
     assert {ReminderKind.FILING_DUE, ReminderKind.FILING_LATE} <= stopped
     assert ReminderKind.SILENCE_DUE not in stopped and ReminderKind.PASSPORT_EXPIRY not in stopped
     assert ReminderKind.PASSPORT_EXPIRY in kinds_stopped_by(FileType.CONVENTION, "withdrawn")
-    assert kinds_stopped_by(FileType.PERMIT, "granted") == {ReminderKind.PERMIT_SILENCE_DUE}
+    assert kinds_stopped_by(FileType.PERMIT, "granted") == {
+        ReminderKind.PERMIT_SILENCE_DUE,
+        ReminderKind.PERMIT_FILING_OPENS,
+        ReminderKind.PERMIT_FILING_DUE,
+    }
 
 
 def test_parse_lead_days() -> None:

@@ -329,8 +329,8 @@ class Seeder:
         linh = self.validated(self.intern(acme, "Linh", "Tran", "VN"), "entreprise", start=-100, months=5)
         avenants["draft"] = self.avenant(linh, 1, created=1)
         # A company stage's avenant has no implicit decision (R426-21 covers only 2° and 3°): received 16
-        # days ago, it waits for an explicit answer and the sweep leaves it alone.
-        hana = self.validated(self.intern(acme, "Hana", "Kim", "KR"), "entreprise", start=-90, months=5)
+        # days ago, it waits for an explicit answer and the sweep leaves it alone; the stage ends in a month.
+        hana = self.validated(self.intern(acme, "Hana", "Kim", "KR"), "entreprise", start=-125, months=5)
         avenants["entreprise_submitted"] = self.avenant_submitted(
             self.avenant(hana, 1, created=18), received=16
         )
