@@ -44,7 +44,7 @@ CONVENTION_FINAL_STATES = frozenset(
 CONVENTION_OPEN_STATES = [s.value for s in ConventionState if s not in CONVENTION_FINAL_STATES]
 
 # Fields a convention needs before it can be filed with the administration (CESEDA R426-20: the host files
-# the tripartite convention; the resources are checked against R426-16 / §3 of RULES.md).
+# the tripartite convention; the resources are checked against R426-16 / §3 of docs/rules.md).
 SUBMISSION_FIELDS = (
     "category",
     "start_date",

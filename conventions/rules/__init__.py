@@ -1,4 +1,4 @@
-"""The legal rule engine of hostportal (specification: docs/rules.md).
+"""The legal rule engine of hostportal (specification: docs/rules.md, cited in the code as "RULES §N").
 
 Pure: no ORM, no Django settings, no clock. `today` is always a parameter and the effective-dated
 amounts are passed in (`BUILTIN_PARAMETERS` by default; the services load the same rows from the database).
