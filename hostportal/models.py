@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fr import siret as stdnum_siret
 
@@ -19,18 +20,20 @@ def validate_siret(value: str) -> None:
 
 class Organisation(models.Model):
     class Kind(models.TextChoices):
-        COMPANY = "company", "Company"
-        TRAINING = "training", "Continuing-training organisation"
-        HEALTH = "health", "Health establishment"
+        COMPANY = "company", _("Company")
+        TRAINING = "training", _("Continuing-training organisation")
+        HEALTH = "health", _("Health establishment")
 
-    name = models.CharField(max_length=200)
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    siret = models.CharField("SIRET", max_length=14, unique=True, validators=[validate_siret])
-    address = models.TextField(blank=True)
-    contact_email = models.EmailField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    siret = models.CharField(_("SIRET"), max_length=14, unique=True, validators=[validate_siret])
+    address = models.TextField(_("address"), blank=True)
+    contact_email = models.EmailField(_("contact email"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -43,29 +46,38 @@ class Organisation(models.Model):
 
 class Membership(models.Model):
     class Role(models.TextChoices):
-        MANAGER = "manager", "Manager"
-        EDITOR = "editor", "Editor"
-        VIEWER = "viewer", "Viewer (read-only)"
+        MANAGER = "manager", _("Manager")
+        EDITOR = "editor", _("Editor")
+        VIEWER = "viewer", _("Viewer (read-only)")
 
     class EmailPreference(models.TextChoices):
-        IMMEDIATELY = "immediately", "Each reminder immediately"
-        DIGEST = "digest", "One daily digest"
-        OFF = "off", "No email"
+        IMMEDIATELY = "immediately", _("Each reminder immediately")
+        DIGEST = "digest", _("One daily digest")
+        OFF = "off", _("No email")
 
     class Language(models.TextChoices):
-        FR = "fr", "Français"
+        FR = "fr", "Français"  # a language is named in itself
         EN = "en", "English"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(max_length=16, choices=Role.choices, default=Role.VIEWER)
-    email_preference = models.CharField(
-        max_length=16, choices=EmailPreference.choices, default=EmailPreference.IMMEDIATELY
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
     )
-    language = models.CharField(max_length=2, choices=Language.choices, default=Language.FR)
-    created_at = models.DateTimeField(auto_now_add=True)
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.VIEWER)
+    email_preference = models.CharField(
+        _("email preference"),
+        max_length=16,
+        choices=EmailPreference.choices,
+        default=EmailPreference.IMMEDIATELY,
+    )
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.FR)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "organisation"], name="membership_unique_user_organisation"

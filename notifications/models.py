@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from conventions.models import Convention, Intern
 from hostportal.models import Membership, Organisation
@@ -38,13 +39,19 @@ class ReminderSettings(models.Model):
     """An organisation's lead times and which roles get the reminders; no row means the defaults."""
 
     organisation = models.OneToOneField(
-        Organisation, on_delete=models.CASCADE, related_name="reminder_settings"
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="reminder_settings",
+        verbose_name=_("organisation"),
     )
     filing_lead_days = _lead_days_field(DEFAULT_LEAD_TIMES.filing, "Draft convention, filing deadline.")
     late_filing_daily = models.BooleanField(
+        _("late filing daily"),
         default=DEFAULT_LEAD_TIMES.late_filing_daily,
-        help_text="Remind every day once the filing deadline has passed, until the convention is filed or "
-        "withdrawn.",
+        help_text=_(
+            "Remind every day once the filing deadline has passed, until the convention is filed or "
+            "withdrawn."
+        ),
     )
     silence_lead_days = _lead_days_field(
         DEFAULT_LEAD_TIMES.silence, "Submitted convention, refusal by silence."
@@ -76,14 +83,14 @@ class ReminderSettings(models.Model):
         DEFAULT_LEAD_TIMES.permit_filing,
         "Carte de séjour to file, 60 days before the visa expires (CESEDA R431-5); daily once late.",
     )
-    notify_managers = models.BooleanField(default=True)
-    notify_editors = models.BooleanField(default=True)
-    notify_viewers = models.BooleanField(default=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    notify_managers = models.BooleanField(_("notify managers"), default=True)
+    notify_editors = models.BooleanField(_("notify editors"), default=True)
+    notify_viewers = models.BooleanField(_("notify viewers"), default=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
-        verbose_name = "reminder settings"
-        verbose_name_plural = "reminder settings"
+        verbose_name = _("reminder settings")
+        verbose_name_plural = _("reminder settings")
 
     def __str__(self) -> str:
         return f"Reminder settings of {self.organisation}"
@@ -116,13 +123,13 @@ DEFAULT_ROLES = [Membership.Role.MANAGER.value, Membership.Role.EDITOR.value]
 
 
 class NotificationStatus(models.TextChoices):
-    PENDING = "pending", "Pending (to send on its own)"
-    AWAITING_DIGEST = "awaiting_digest", "Waiting for the daily digest"
-    DIGESTED = "digested", "In a digest"
-    SENDING = "sending", "Being sent (claimed by a worker)"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed (gave up)"
-    CANCELLED = "cancelled", "Cancelled (no longer due)"
+    PENDING = "pending", _("Pending (to send on its own)")
+    AWAITING_DIGEST = "awaiting_digest", _("Waiting for the daily digest")
+    DIGESTED = "digested", _("In a digest")
+    SENDING = "sending", _("Being sent (claimed by a worker)")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed (gave up)")
+    CANCELLED = "cancelled", _("Cancelled (no longer due)")
 
 
 class Notification(models.Model):
@@ -133,46 +140,76 @@ class Notification(models.Model):
     Message-ID, so a receiver can drop the one duplicate a crash can cause (docs/notifications.md).
     """
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="notifications")
-    idempotency_key = models.CharField(max_length=200, unique=True)
-    kind = models.CharField(max_length=32, choices=KIND_CHOICES)
-    file_type = models.CharField(max_length=16, choices=FILE_TYPE_CHOICES)
-    object_id = models.PositiveBigIntegerField()
-    convention = models.ForeignKey(
-        Convention, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="notifications"
     )
-    deadline = models.DateField(null=True, blank=True)
-    due_on = models.DateField(db_index=True)
-    days_left = models.IntegerField(null=True, blank=True)
-    rule = models.TextField(blank=True, help_text="How the deadline was computed (rule engine).")
-    source = models.CharField(max_length=300, blank=True, help_text="Legal source of the deadline.")
+    idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=32, choices=KIND_CHOICES)
+    file_type = models.CharField(_("file type"), max_length=16, choices=FILE_TYPE_CHOICES)
+    object_id = models.PositiveBigIntegerField(_("object id"))
+    convention = models.ForeignKey(
+        Convention,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("convention"),
+    )
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    due_on = models.DateField(_("due on"), db_index=True)
+    days_left = models.IntegerField(_("days left"), null=True, blank=True)
+    rule = models.TextField(
+        _("rule"), blank=True, help_text=_("How the deadline was computed (rule engine).")
+    )
+    source = models.CharField(
+        _("source"), max_length=300, blank=True, help_text=_("Legal source of the deadline.")
+    )
 
     recipient_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("recipient user"),
     )
     recipient_intern = models.ForeignKey(
-        Intern, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Intern,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("recipient intern"),
     )
-    recipient_email = models.EmailField()
-    language = models.CharField(max_length=2, choices=LANGUAGE_CHOICES)
-    digest = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="items")
+    recipient_email = models.EmailField(_("recipient email"))
+    language = models.CharField(_("language"), max_length=2, choices=LANGUAGE_CHOICES)
+    digest = models.ForeignKey(
+        "self",
+        verbose_name=_("digest"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="items",
+    )
 
     status = models.CharField(
-        max_length=16, choices=NotificationStatus.choices, default=NotificationStatus.PENDING
+        _("status"), max_length=16, choices=NotificationStatus.choices, default=NotificationStatus.PENDING
     )
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField()
-    claim_token = models.UUIDField(null=True, blank=True, editable=False)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    resend_count = models.PositiveIntegerField(default=0)
-    subject = models.CharField(max_length=300, blank=True)
-    text_body = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"))
+    claim_token = models.UUIDField(_("claim token"), null=True, blank=True, editable=False)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    resend_count = models.PositiveIntegerField(_("resend count"), default=0)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    text_body = models.TextField(_("text body"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-pk"]
         indexes = [
             # The claim query: the oldest pending row whose attempt time has come.
@@ -206,19 +243,32 @@ def new_calendar_token() -> str:
 class CalendarToken(models.Model):
     """A secret, revocable URL of an organisation's deadline calendar (/calendar/<token>.ics)."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="calendar_tokens")
-    token = models.CharField(max_length=64, unique=True, default=new_calendar_token, editable=False)
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="calendar_tokens"
+    )
+    token = models.CharField(
+        _("token"), max_length=64, unique=True, default=new_calendar_token, editable=False
+    )
     label = models.CharField(
-        max_length=100, blank=True, help_text="Who uses it, e.g. « Outlook of the HR team »."
+        _("label"), max_length=100, blank=True, help_text=_("Who uses it, e.g. « Outlook of the HR team ».")
     )
-    language = models.CharField(max_length=2, choices=LANGUAGE_CHOICES, default=Membership.Language.FR)
+    language = models.CharField(
+        _("language"), max_length=2, choices=LANGUAGE_CHOICES, default=Membership.Language.FR
+    )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("calendar token")
+        verbose_name_plural = _("calendar tokens")
         ordering = ["organisation", "-created_at"]
 
     def __str__(self) -> str:
@@ -234,5 +284,5 @@ class EmailPreference(Membership):
 
     class Meta:
         proxy = True
-        verbose_name = "email preference"
-        verbose_name_plural = "email preferences"
+        verbose_name = _("email preference")
+        verbose_name_plural = _("email preferences")

@@ -10,6 +10,7 @@ HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-8000}"
 mkdir -p var
 
+$BIN/python manage.py compile_translations
 $BIN/python manage.py migrate --no-input
 $BIN/python manage.py seed_demo --once
 # Plan today's reminders now rather than at the next :30, so the demo shows them at once; the worker's

@@ -10,6 +10,8 @@ export DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/hos
 export CELERY_BROKER_URL="${TEST_CELERY_BROKER_URL:-redis://127.0.0.1:6379/15}"
 export HOSTPORTAL_VAR_DIR="${HOSTPORTAL_VAR_DIR:-$(pwd)/var/test}"
 
+echo "== translations"
+$BIN/python manage.py compile_translations
 echo "== ruff"
 $BIN/ruff check .
 $BIN/ruff format --check .

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import translation
 
 from conventions import services
 from conventions.models import Channel, Convention, Intern
@@ -23,6 +25,15 @@ PARIS = ZoneInfo("Europe/Paris")
 # The day the tests live on unless they say otherwise: a Monday, well before the demo stages start.
 TODAY = dt.date(2026, 11, 23)
 NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=PARIS)
+
+
+@pytest.fixture(autouse=True)
+def english_unless_asked(settings: Any) -> Iterator[None]:
+    """The product speaks French first (settings.LANGUAGE_CODE); the tests that assert English wording run
+    in English, and the French ones (tests/hostportal/test_i18n.py, the portal) say so explicitly."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

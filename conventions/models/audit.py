@@ -4,16 +4,17 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from hostportal.models import Organisation
 
 
 class Channel(models.TextChoices):
-    WEB = "web", "Web portal"
-    ADMIN = "admin", "Django admin"
-    API = "api", "API"
-    SWEEP = "sweep", "Deadline sweep"
-    COMMAND = "command", "Management command"
+    WEB = "web", _("Web portal")
+    ADMIN = "admin", _("Django admin")
+    API = "api", _("API")
+    SWEEP = "sweep", _("Deadline sweep")
+    COMMAND = "command", _("Management command")
 
 
 class TransitionLog(models.Model):
@@ -23,20 +24,26 @@ class TransitionLog(models.Model):
     `actor` is null for the system (the sweep); `actor_label` keeps a readable name even if the user goes.
     """
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
-    object_id = models.PositiveBigIntegerField()
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+"
+    )
+    content_type = models.ForeignKey(ContentType, verbose_name=_("content type"), on_delete=models.PROTECT)
+    object_id = models.PositiveBigIntegerField(_("object id"))
     subject = GenericForeignKey("content_type", "object_id")
-    transition = models.CharField(max_length=64)
-    source_state = models.CharField(max_length=32)
-    target_state = models.CharField(max_length=32)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    actor_label = models.CharField(max_length=200)
-    channel = models.CharField(max_length=16, choices=Channel.choices)
-    comment = models.TextField(blank=True)
-    created_at = models.DateTimeField(db_index=True)
+    transition = models.CharField(_("transition"), max_length=64)
+    source_state = models.CharField(_("source state"), max_length=32)
+    target_state = models.CharField(_("target state"), max_length=32)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    actor_label = models.CharField(_("actor label"), max_length=200)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("created at"), db_index=True)
 
     class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
         ordering = ["created_at", "pk"]
         indexes = [models.Index(fields=["content_type", "object_id"], name="transition_log_subject")]
         constraints = [

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
@@ -13,13 +14,13 @@ from hostportal.models import Organisation
 
 
 class AvenantState(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SUBMITTED = "submitted", "Submitted to the administration"
-    DOCUMENTS_REQUESTED = "documents_requested", "Documents requested"
-    VALIDATED = "validated", "Validated"
-    REFUSED = "refused", "Refused"
-    ACCEPTED_BY_SILENCE = "accepted_by_silence", "Accepted by silence"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted to the administration")
+    DOCUMENTS_REQUESTED = "documents_requested", _("Documents requested")
+    VALIDATED = "validated", _("Validated")
+    REFUSED = "refused", _("Refused")
+    ACCEPTED_BY_SILENCE = "accepted_by_silence", _("Accepted by silence")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 AVENANT_FINAL_STATES = frozenset(
@@ -36,48 +37,72 @@ def _needs_validation(instance: Any) -> bool:
 class Avenant(FSMModelMixin, TimeStamped):
     """An amendment that extends a convention (CESEDA R426-21): accepted after 15 days of silence."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="avenants")
-    convention = models.ForeignKey(Convention, on_delete=models.PROTECT, related_name="avenants")
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="avenants"
+    )
+    convention = models.ForeignKey(
+        Convention, verbose_name=_("convention"), on_delete=models.PROTECT, related_name="avenants"
+    )
     previous_end_date = models.DateField(
-        editable=False, help_text="The convention's end date in force when the avenant was drafted."
+        _("previous end date"),
+        editable=False,
+        help_text=_("The convention's end date in force when the avenant was drafted."),
     )
-    requested_end_date = models.DateField()
-    reason = models.TextField(blank=True)
-    received_on = models.DateField(null=True, blank=True, help_text="Date received by the administration.")
-    documents_requested_on = models.DateField(null=True, blank=True)
+    requested_end_date = models.DateField(_("requested end date"))
+    reason = models.TextField(_("reason"), blank=True)
+    received_on = models.DateField(
+        _("received on"), null=True, blank=True, help_text=_("Date received by the administration.")
+    )
+    documents_requested_on = models.DateField(_("documents requested on"), null=True, blank=True)
     documents_due_on = models.DateField(
+        _("documents due on"),
         null=True,
         blank=True,
-        help_text="Date set by the administration for the missing documents (CRPA L114-5).",
+        help_text=_("Date set by the administration for the missing documents (CRPA L114-5)."),
     )
-    documents_received_on = models.DateField(null=True, blank=True)
+    documents_received_on = models.DateField(_("documents received on"), null=True, blank=True)
     acknowledged_decision_on = models.DateField(
+        _("acknowledged decision on"),
         null=True,
         blank=True,
-        help_text="Implicit-decision date stated on the acknowledgment of receipt (CRPA R112-5).",
+        help_text=_("Implicit-decision date stated on the acknowledgment of receipt (CRPA R112-5)."),
     )
-    decision_on = models.DateField(null=True, blank=True)
-    decision_reference = models.CharField(max_length=100, blank=True)
+    decision_on = models.DateField(_("decision on"), null=True, blank=True)
+    decision_reference = models.CharField(_("decision reference"), max_length=100, blank=True)
     # formation_continue allows one extension only (RULES §4): counted by avenant_create, never typed.
     prior_extensions = models.PositiveSmallIntegerField(
+        _("prior extensions"),
         default=0,
         editable=False,
-        help_text="Accepted avenants of the same convention when this one was drafted.",
+        help_text=_("Accepted avenants of the same convention when this one was drafted."),
     )
 
-    validation_required = models.BooleanField(default=True, editable=False)
-    filing_deadline = models.DateField(null=True, blank=True, editable=False, db_index=True)
-    silence_deadline = models.DateField(null=True, blank=True, editable=False, db_index=True)
+    validation_required = models.BooleanField(_("validation required"), default=True, editable=False)
+    filing_deadline = models.DateField(
+        _("filing deadline"), null=True, blank=True, editable=False, db_index=True
+    )
+    silence_deadline = models.DateField(
+        _("silence deadline"), null=True, blank=True, editable=False, db_index=True
+    )
 
-    state = FSMField(default=AvenantState.DRAFT, choices=AvenantState.choices, protected=True, db_index=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
+    state = FSMField(
+        _("state"), default=AvenantState.DRAFT, choices=AvenantState.choices, protected=True, db_index=True
+    )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("avenant")
+        verbose_name_plural = _("avenants")
         ordering = ["convention", "pk"]
         indexes = [models.Index(fields=["state", "silence_deadline"], name="avenant_state_silence")]
         constraints = [

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
@@ -22,14 +23,14 @@ from hostportal.models import Organisation
 
 
 class ConventionState(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SUBMITTED = "submitted", "Submitted to the administration"
-    DOCUMENTS_REQUESTED = "documents_requested", "Documents requested"
-    VALIDATED = "validated", "Validated (visée)"
-    REFUSED = "refused", "Refused"
-    REFUSED_BY_SILENCE = "refused_by_silence", "Refused by silence"
-    NOT_REQUIRED = "not_required", "No validation required"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted to the administration")
+    DOCUMENTS_REQUESTED = "documents_requested", _("Documents requested")
+    VALIDATED = "validated", _("Validated (visée)")
+    REFUSED = "refused", _("Refused")
+    REFUSED_BY_SILENCE = "refused_by_silence", _("Refused by silence")
+    NOT_REQUIRED = "not_required", _("No validation required")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 CONVENTION_FINAL_STATES = frozenset(
@@ -70,23 +71,37 @@ def _needs_no_validation(instance: Any) -> bool:
 class Convention(FSMModelMixin, TimeStamped):
     """A convention de stage: the tripartite agreement that the administration validates ("vise")."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="conventions")
-    intern = models.ForeignKey(Intern, on_delete=models.PROTECT, related_name="conventions")
-    category = models.CharField(max_length=32, choices=CATEGORY_CHOICES)
-    programme = models.CharField(max_length=32, choices=PROGRAMME_CHOICES, blank=True)
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="conventions"
+    )
+    intern = models.ForeignKey(
+        Intern, verbose_name=_("intern"), on_delete=models.PROTECT, related_name="conventions"
+    )
+    category = models.CharField(_("category"), max_length=32, choices=CATEGORY_CHOICES)
+    programme = models.CharField(_("programme"), max_length=32, choices=PROGRAMME_CHOICES, blank=True)
     same_group = models.BooleanField(
-        default=False, help_text="The host belongs to the same group as the intern's employer (ICT permit)."
+        _("same group"),
+        default=False,
+        help_text=_("The host belongs to the same group as the intern's employer (ICT permit)."),
     )
     sending_establishment = models.CharField(
-        max_length=200, blank=True, help_text="Training establishment abroad, or the foreign employer."
+        _("sending establishment"),
+        max_length=200,
+        blank=True,
+        help_text=_("Training establishment abroad, or the foreign employer."),
     )
-    tutor_name = models.CharField(max_length=200, blank=True)
-    tutor_email = models.EmailField(blank=True)
-    start_date = models.DateField()
-    end_date = models.DateField(help_text="End date signed in the convention (kept as signed).")
-    effective_end_date = models.DateField(help_text="End date in force, moved by accepted avenants.")
+    tutor_name = models.CharField(_("tutor name"), max_length=200, blank=True)
+    tutor_email = models.EmailField(_("tutor email"), blank=True)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(
+        _("end date"), help_text=_("End date signed in the convention (kept as signed).")
+    )
+    effective_end_date = models.DateField(
+        _("effective end date"), help_text=_("End date in force, moved by accepted avenants.")
+    )
     # Code du travail L3121-20: 48 hours a week at most; a stage follows the host's working hours.
     weekly_hours = models.DecimalField(
+        _("weekly hours"),
         max_digits=4,
         decimal_places=1,
         null=True,
@@ -94,7 +109,7 @@ class Convention(FSMModelMixin, TimeStamped):
         validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("48"))],
     )
     hourly_gratification_eur = models.DecimalField(
-        "hourly gratification (EUR)",
+        _("hourly gratification (EUR)"),
         max_digits=8,
         decimal_places=2,
         null=True,
@@ -102,7 +117,7 @@ class Convention(FSMModelMixin, TimeStamped):
         validators=[MinValueValidator(Decimal("0"))],
     )
     monthly_resources_eur = models.DecimalField(
-        "monthly resources (EUR)",
+        _("monthly resources (EUR)"),
         max_digits=9,
         decimal_places=2,
         null=True,
@@ -110,39 +125,58 @@ class Convention(FSMModelMixin, TimeStamped):
         validators=[MinValueValidator(Decimal("0"))],
     )
 
-    received_on = models.DateField(null=True, blank=True, help_text="Date received by the administration.")
-    documents_requested_on = models.DateField(null=True, blank=True)
+    received_on = models.DateField(
+        _("received on"), null=True, blank=True, help_text=_("Date received by the administration.")
+    )
+    documents_requested_on = models.DateField(_("documents requested on"), null=True, blank=True)
     documents_due_on = models.DateField(
+        _("documents due on"),
         null=True,
         blank=True,
-        help_text="Date set by the administration for the missing documents (CRPA L114-5).",
+        help_text=_("Date set by the administration for the missing documents (CRPA L114-5)."),
     )
-    documents_received_on = models.DateField(null=True, blank=True)
+    documents_received_on = models.DateField(_("documents received on"), null=True, blank=True)
     acknowledged_decision_on = models.DateField(
+        _("acknowledged decision on"),
         null=True,
         blank=True,
-        help_text="Implicit-decision date stated on the acknowledgment of receipt (CRPA R112-5).",
+        help_text=_("Implicit-decision date stated on the acknowledgment of receipt (CRPA R112-5)."),
     )
-    decision_on = models.DateField(null=True, blank=True)
-    decision_reference = models.CharField(max_length=100, blank=True)
+    decision_on = models.DateField(_("decision on"), null=True, blank=True)
+    decision_reference = models.CharField(_("decision reference"), max_length=100, blank=True)
 
     # Computed by the rule engine whenever an input changes (services.convention_refresh_rules).
-    regime = models.CharField(max_length=32, choices=REGIME_CHOICES, editable=False)
-    validation_required = models.BooleanField(default=True, editable=False)
-    filing_deadline = models.DateField(null=True, blank=True, editable=False, db_index=True)
-    silence_deadline = models.DateField(null=True, blank=True, editable=False, db_index=True)
+    regime = models.CharField(_("regime"), max_length=32, choices=REGIME_CHOICES, editable=False)
+    validation_required = models.BooleanField(_("validation required"), default=True, editable=False)
+    filing_deadline = models.DateField(
+        _("filing deadline"), null=True, blank=True, editable=False, db_index=True
+    )
+    silence_deadline = models.DateField(
+        _("silence deadline"), null=True, blank=True, editable=False, db_index=True
+    )
 
     state = FSMField(
-        default=ConventionState.DRAFT, choices=ConventionState.choices, protected=True, db_index=True
+        _("state"),
+        default=ConventionState.DRAFT,
+        choices=ConventionState.choices,
+        protected=True,
+        db_index=True,
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("convention")
+        verbose_name_plural = _("conventions")
         ordering = ["start_date", "pk"]
         indexes = [
             models.Index(fields=["state", "silence_deadline"], name="convention_state_silence"),

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.core.validators import FileExtensionValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from conventions.models.common import TimeStamped
@@ -11,15 +12,15 @@ from hostportal.models import Organisation
 
 
 class DocumentStep(models.TextChoices):
-    VLS_TS = "vls_ts", "Long-stay visa (VLS-TS stagiaire) at the consulate"
-    RESIDENCE_PERMIT = "residence_permit", "Carte de séjour stagiaire at the préfecture"
+    VLS_TS = "vls_ts", _("Long-stay visa (VLS-TS stagiaire) at the consulate")
+    RESIDENCE_PERMIT = "residence_permit", _("Carte de séjour stagiaire at the préfecture")
 
 
 class DocumentStatus(models.TextChoices):
-    MISSING = "missing", "Missing"
-    PROVIDED = "provided", "Provided"
-    VERIFIED = "verified", "Verified"
-    REJECTED = "rejected", "Rejected"
+    MISSING = "missing", _("Missing")
+    PROVIDED = "provided", _("Provided")
+    VERIFIED = "verified", _("Verified")
+    REJECTED = "rejected", _("Rejected")
 
 
 def document_upload_to(instance: DocumentItem, filename: str) -> str:
@@ -29,31 +30,41 @@ def document_upload_to(instance: DocumentItem, filename: str) -> str:
 class DocumentItem(TimeStamped):
     """One line of a step's checklist (RULES §5), with its status and optional file and expiry date."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="document_items")
-    convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="document_items")
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="document_items"
+    )
+    convention = models.ForeignKey(
+        Convention, verbose_name=_("convention"), on_delete=models.CASCADE, related_name="document_items"
+    )
     permit_application = models.ForeignKey(
         ResidencePermitApplication,
+        verbose_name=_("permit application"),
         null=True,
         blank=True,
         on_delete=models.CASCADE,
         related_name="document_items",
     )
-    step = models.CharField(max_length=32, choices=DocumentStep.choices)
-    code = models.SlugField(max_length=64)
-    label = models.CharField(max_length=300)
-    status = models.CharField(max_length=16, choices=DocumentStatus.choices, default=DocumentStatus.MISSING)
-    rejection_reason = models.TextField(blank=True)
+    step = models.CharField(_("step"), max_length=32, choices=DocumentStep.choices)
+    code = models.SlugField(_("code"), max_length=64)
+    label = models.CharField(_("label"), max_length=300)
+    status = models.CharField(
+        _("status"), max_length=16, choices=DocumentStatus.choices, default=DocumentStatus.MISSING
+    )
+    rejection_reason = models.TextField(_("rejection reason"), blank=True)
     file = models.FileField(
+        _("file"),
         upload_to=document_upload_to,
         blank=True,
         validators=[FileExtensionValidator(["pdf", "jpg", "jpeg", "png"])],
     )
-    expires_on = models.DateField(null=True, blank=True, db_index=True)
+    expires_on = models.DateField(_("expires on"), null=True, blank=True, db_index=True)
 
     # Who verified or rejected which document, and when: read by auditors in admin.
     history = HistoricalRecords(excluded_fields=["file"])
 
     class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
         ordering = ["convention", "step", "pk"]
         constraints = [
             # One line per document and step: per convention for the visa, per application for the card.

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
@@ -12,25 +13,33 @@ from hostportal.models import Organisation
 class Intern(TimeStamped):
     """A foreign intern hosted by one organisation. The passport number is sensitive personal data."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="interns")
-    first_name = models.CharField(max_length=100)
-    last_name = models.CharField(max_length=100)
-    nationality = CountryField()
-    date_of_birth = models.DateField()
-    email = models.EmailField(blank=True)
-    country_of_residence = CountryField()
-    passport_number = models.CharField(max_length=20)
-    passport_expires_on = models.DateField()
-    notify_intern = models.BooleanField(
-        default=False, help_text="Also send the intern the reminders that concern them."
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="interns"
     )
-    language = models.CharField(max_length=2, choices=[("fr", "Français"), ("en", "English")], default="en")
-    version = models.PositiveIntegerField(default=1, editable=False)
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    nationality = CountryField(_("nationality"))
+    date_of_birth = models.DateField(_("date of birth"))
+    email = models.EmailField(_("email"), blank=True)
+    country_of_residence = CountryField(_("country of residence"))
+    passport_number = models.CharField(_("passport number"), max_length=20)
+    passport_expires_on = models.DateField(_("passport expires on"))
+    notify_intern = models.BooleanField(
+        _("notify intern"),
+        default=False,
+        help_text=_("Also send the intern the reminders that concern them."),
+    )
+    language = models.CharField(
+        _("language"), max_length=2, choices=[("fr", "Français"), ("en", "English")], default="en"
+    )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     # The full passport number never reaches the history tables (auditors see who changed what, not it).
     history = HistoricalRecords(excluded_fields=["passport_number"])
 
     class Meta:
+        verbose_name = _("intern")
+        verbose_name_plural = _("interns")
         ordering = ["last_name", "first_name"]
         indexes = [models.Index(fields=["organisation", "last_name"])]
 

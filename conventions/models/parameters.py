@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from conventions.rules import PARAMETER_KEYS
@@ -13,16 +14,20 @@ class LegalParameter(models.Model):
     start date is the row with the latest effective_from on or before it.
     """
 
-    key = models.CharField(max_length=64, choices=[(key, key) for key in PARAMETER_KEYS])
-    effective_from = models.DateField()
-    value = models.DecimalField(max_digits=10, decimal_places=2)
-    source = models.CharField(max_length=300, help_text="The decree, order or page that sets this value.")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    key = models.CharField(_("key"), max_length=64, choices=[(key, key) for key in PARAMETER_KEYS])
+    effective_from = models.DateField(_("effective from"))
+    value = models.DecimalField(_("value"), max_digits=10, decimal_places=2)
+    source = models.CharField(
+        _("source"), max_length=300, help_text=_("The decree, order or page that sets this value.")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("legal parameter")
+        verbose_name_plural = _("legal parameters")
         ordering = ["key", "effective_from"]
         constraints = [
             models.UniqueConstraint(fields=["key", "effective_from"], name="legal_parameter_unique_date"),

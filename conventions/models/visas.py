@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
@@ -10,10 +11,10 @@ from hostportal.models import Organisation
 
 
 class VisaState(models.TextChoices):
-    TO_APPLY = "to_apply", "To apply for at the consulate"
-    APPLIED = "applied", "Applied for"
-    ISSUED = "issued", "Issued"
-    REFUSED = "refused", "Refused"
+    TO_APPLY = "to_apply", _("To apply for at the consulate")
+    APPLIED = "applied", _("Applied for")
+    ISSUED = "issued", _("Issued")
+    REFUSED = "refused", _("Refused")
 
 
 class VisaApplication(FSMModelMixin, TimeStamped):
@@ -24,25 +25,42 @@ class VisaApplication(FSMModelMixin, TimeStamped):
     window (R431-5).
     """
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="visa_applications")
-    convention = models.OneToOneField(Convention, on_delete=models.PROTECT, related_name="visa")
-    consulate = models.CharField(max_length=200, blank=True)
-    applied_on = models.DateField(null=True, blank=True)
-    decision_on = models.DateField(null=True, blank=True)
-    decision_reference = models.CharField(max_length=100, blank=True)
-    valid_from = models.DateField(null=True, blank=True)
-    expires_on = models.DateField(null=True, blank=True, help_text="Last day of the visa's validity.")
-    arrived_on = models.DateField(null=True, blank=True, help_text="Date the intern arrived in France.")
-    ofii_validated_on = models.DateField(null=True, blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="visa_applications",
+    )
+    convention = models.OneToOneField(
+        Convention, verbose_name=_("convention"), on_delete=models.PROTECT, related_name="visa"
+    )
+    consulate = models.CharField(_("consulate"), max_length=200, blank=True)
+    applied_on = models.DateField(_("applied on"), null=True, blank=True)
+    decision_on = models.DateField(_("decision on"), null=True, blank=True)
+    decision_reference = models.CharField(_("decision reference"), max_length=100, blank=True)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    expires_on = models.DateField(
+        _("expires on"), null=True, blank=True, help_text=_("Last day of the visa's validity.")
+    )
+    arrived_on = models.DateField(
+        _("arrived on"), null=True, blank=True, help_text=_("Date the intern arrived in France.")
+    )
+    ofii_validated_on = models.DateField(_("validated with the OFII on"), null=True, blank=True)
     # Computed by the services from arrived_on (vls_ts_validation_deadline): arrival + 3 months (R431-16).
-    ofii_validation_deadline = models.DateField(null=True, blank=True, editable=False, db_index=True)
+    ofii_validation_deadline = models.DateField(
+        _("OFII validation deadline"), null=True, blank=True, editable=False, db_index=True
+    )
 
-    state = FSMField(default=VisaState.TO_APPLY, choices=VisaState.choices, protected=True, db_index=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
+    state = FSMField(
+        _("state"), default=VisaState.TO_APPLY, choices=VisaState.choices, protected=True, db_index=True
+    )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("long-stay visa")
+        verbose_name_plural = _("long-stay visas")
         ordering = ["pk"]
 
     def __str__(self) -> str:

@@ -205,7 +205,7 @@ def test_list_shows_each_visa_with_its_state_and_ofii_deadline(
 
     assert change_url(issued_visa) in content
     assert "Issued" in content
-    assert '<td class="field-ofii_deadline nowrap">Feb. 22, 2027</td>' in content
+    assert '<td class="field-ofii_deadline nowrap">2027-02-22</td>' in content
     assert "OFII validation deadline" in content
     assert '<td class="field-days_left">91</td>' in content  # 2026-11-23 to 2027-02-22
 
