@@ -58,6 +58,9 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     organisation = factory.SubFactory(OrganisationFactory)
     role = Membership.Role.MANAGER
+    # The product's default is French; the personas read English so that the tests asserting English
+    # wording do (the French tests set "fr" themselves).
+    language = Membership.Language.EN
 
 
 class InternFactory(factory.django.DjangoModelFactory):

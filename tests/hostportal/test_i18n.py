@@ -53,16 +53,17 @@ def test_the_product_speaks_french_by_default() -> None:
 
 
 @pytest.mark.django_db
-def test_admin_pages_follow_the_browser_language(settings: Any, alice: Any) -> None:
+def test_admin_pages_speak_french_to_a_french_member(settings: Any, alice: Any) -> None:
+    from hostportal.models import Membership
+
     settings.LANGUAGE_CODE = "fr"
     alice.is_staff = True
     alice.save(update_fields=["is_staff"])
     client = Client()
     client.force_login(alice)
-    french = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    Membership.objects.filter(user=alice).update(language="fr")
+    french = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Stagiaires" in french and "Visas de long séjour" in french
-    english = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Interns" in english and "Long-stay visas" in english
 
 
 @pytest.mark.parametrize(
@@ -93,3 +94,26 @@ def test_dates_are_shown_one_way_per_language(language: str, shown: str) -> None
     with translation.override(language):
         assert formats.date_format(dt.date(2026, 11, 23), "SHORT_DATE_FORMAT") == shown
         assert formats.date_format(dt.date(2026, 11, 23)) == shown
+
+
+@pytest.mark.django_db
+def test_a_member_reads_in_the_language_saved_on_the_membership_unless_they_switch(
+    settings: Any, alice: Any
+) -> None:
+    from hostportal.models import Membership
+
+    settings.LANGUAGE_CODE = "fr"
+    alice.is_staff = True
+    alice.save(update_fields=["is_staff"])
+    Membership.objects.filter(user=alice).update(language="en")
+    client = Client()
+    client.force_login(alice)
+    # An English member with a French browser reads English...
+    page = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="fr")
+    assert page["Content-Language"] == "en" and "Interns" in page.content.decode()
+    # ...until they choose French with the switch (the language cookie).
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    page = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page["Content-Language"] == "fr" and "Stagiaires" in page.content.decode()
+    # Anonymous visitors follow their browser.
+    assert Client().get("/admin/login/", HTTP_ACCEPT_LANGUAGE="en")["Content-Language"] == "en"
