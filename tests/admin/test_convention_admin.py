@@ -246,7 +246,7 @@ def test_documents_requested_before_receipt_is_refused_on_the_form_field(
 
     assert response.status_code == 200
     form = response.context["form"]
-    assert "is before received_on 2026-11-02" in form.errors["requested_on"][0]
+    assert "is before “received on” (2026-11-02)" in form.errors["requested_on"][0]
     submitted_convention.refresh_from_db()
     assert submitted_convention.state == ConventionState.SUBMITTED
 

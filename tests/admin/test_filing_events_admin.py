@@ -129,7 +129,7 @@ def test_due_date_before_the_request_is_refused_on_the_field_and_nothing_is_save
     )
 
     assert response.status_code == 200
-    assert "is before documents_requested_on 2026-11-10" in response.context["form"].errors["due_on"][0]
+    assert "is before “documents requested on” (2026-11-10)" in response.context["form"].errors["due_on"][0]
     assert "Nothing was changed" in response.content.decode()
     submitted_convention.refresh_from_db()
     assert (submitted_convention.state, submitted_convention.version) == (ConventionState.SUBMITTED, 2)
@@ -176,7 +176,7 @@ def test_set_due_date_before_the_request_is_refused_on_the_field_and_nothing_is_
     )
 
     assert response.status_code == 200
-    assert "is before documents_requested_on 2026-11-10" in response.context["form"].errors["due_on"][0]
+    assert "is before “documents requested on” (2026-11-10)" in response.context["form"].errors["due_on"][0]
     awaiting_documents.refresh_from_db()
     assert (awaiting_documents.documents_due_on, awaiting_documents.version) == (None, version)
     assert logs_of(awaiting_documents) == logs_before
@@ -223,7 +223,7 @@ def test_acknowledgment_not_after_the_receipt_is_refused_on_the_field_and_nothin
 
     assert response.status_code == 200
     errors = response.context["form"].errors["acknowledged_on"]
-    assert "2026-11-02 is not after received_on 2026-11-02" in errors[0]
+    assert "2026-11-02 is not after “received on” (2026-11-02)" in errors[0]
     submitted_convention.refresh_from_db()
     assert (submitted_convention.acknowledged_decision_on, submitted_convention.version) == (None, 2)
     assert submitted_convention.silence_deadline == dt.date(2026, 12, 2)
@@ -351,7 +351,7 @@ def test_avenant_acknowledgment_not_after_the_receipt_is_refused_on_the_field(
     )
 
     assert response.status_code == 200
-    assert "is not after received_on 2026-11-21" in response.context["form"].errors["acknowledged_on"][0]
+    assert "is not after “received on” (2026-11-21)" in response.context["form"].errors["acknowledged_on"][0]
     training_avenant.refresh_from_db()
     assert training_avenant.acknowledged_decision_on is None
     assert logs_of(training_avenant) == logs_before

@@ -108,7 +108,7 @@ def test_complete_before_the_filing_is_refused_on_the_field_and_nothing_is_saved
     response = login(alice).post(action_url(filed, "record_complete"), {"complete_on": "2026-11-19"})
 
     assert response.status_code == 200
-    assert "is before filed_on 2026-11-20" in response.context["form"].errors["complete_on"][0]
+    assert "is before “filed on” (2026-11-20)" in response.context["form"].errors["complete_on"][0]
     filed.refresh_from_db()
     assert (filed.complete_on, filed.silence_deadline, filed.version) == (None, dt.date(2027, 2, 18), version)
     assert logs_of(filed) == logs_before

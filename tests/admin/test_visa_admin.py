@@ -87,7 +87,7 @@ def test_issued_visa_without_its_expiry_is_refused_on_the_field(
     )
 
     assert response.status_code == 200
-    assert "is not after valid_from 2026-11-01" in response.context["form"].errors["expires_on"][0]
+    assert "is not after “valid from” (2026-11-01)" in response.context["form"].errors["expires_on"][0]
     visa.refresh_from_db()
     assert (visa.state, visa.expires_on) == (VisaState.APPLIED, None)
 
@@ -129,7 +129,7 @@ def test_arrival_outside_the_visas_validity_is_refused_on_the_field_and_nothing_
     response = login(alice).post(action_url(issued_visa, "record_arrival"), {"arrived_on": "2026-10-15"})
 
     assert response.status_code == 200
-    assert "is before valid_from 2026-11-01" in response.context["form"].errors["arrived_on"][0]
+    assert "is before “valid from” (2026-11-01)" in response.context["form"].errors["arrived_on"][0]
     issued_visa.refresh_from_db()
     assert (issued_visa.arrived_on, issued_visa.ofii_validation_deadline) == (None, None)
     assert issued_visa.version == version
@@ -146,7 +146,7 @@ def test_ofii_validation_before_the_arrival_is_refused_on_the_field(
     response = client.post(action_url(issued_visa, "record_ofii_validation"), {"validated_on": "2026-11-21"})
 
     assert response.status_code == 200
-    assert "is before arrived_on 2026-11-22" in response.context["form"].errors["validated_on"][0]
+    assert "is before “arrived on” (2026-11-22)" in response.context["form"].errors["validated_on"][0]
     issued_visa.refresh_from_db()
     assert issued_visa.ofii_validated_on is None
     assert logs_of(issued_visa) == logs_before

@@ -165,7 +165,7 @@ def test_acknowledgment_must_follow_the_receipt(
             actor=alice, convention=submitted_convention, acknowledged_on=day, now=NOW
         )
     message = excinfo.value.message_dict["acknowledged_decision_on"][0]
-    assert day.isoformat() in message and "received_on 2026-11-02" in message
+    assert day.isoformat() in message and "“received on” (2026-11-02)" in message
     assert snapshot(submitted_convention) == before
 
 
@@ -208,7 +208,7 @@ def test_avenant_acknowledgment_must_follow_the_receipt(submitted_avenant: Avena
         services.avenant_record_acknowledgment(
             actor=alice, avenant=submitted_avenant, acknowledged_on=dt.date(2026, 11, 21), now=NOW
         )
-    assert "received_on 2026-11-21" in excinfo.value.message_dict["acknowledged_decision_on"][0]
+    assert "“received on” (2026-11-21)" in excinfo.value.message_dict["acknowledged_decision_on"][0]
 
 
 def test_event_with_a_stale_version_is_a_conflict(awaiting: Convention, alice: Any) -> None:

@@ -190,7 +190,7 @@ def test_validity_can_be_corrected(issued: VisaApplication, alice: Any) -> None:
         services.visa_set_validity(
             actor=alice, visa=issued, valid_from=VALID_FROM, expires_on=dt.date(2027, 2, 1), now=NOW
         )
-    assert "valid_from 2027-02-20" in excinfo.value.message_dict["expires_on"][0]
+    assert "“valid from” (2027-02-20)" in excinfo.value.message_dict["expires_on"][0]
 
 
 @pytest.mark.parametrize(
@@ -212,7 +212,7 @@ def test_arrival_after_the_visa_expired_is_refused(issued: VisaApplication, alic
     later = dt.datetime(2028, 3, 1, 10, 0, tzinfo=PARIS)
     with pytest.raises(ValidationError) as excinfo:
         services.visa_record_arrival(actor=alice, visa=issued, arrived_on=dt.date(2028, 2, 20), now=later)
-    assert "expires_on 2028-02-19" in excinfo.value.message_dict["arrived_on"][0]
+    assert "“expires on” (2028-02-19)" in excinfo.value.message_dict["arrived_on"][0]
 
 
 def test_arrival_needs_an_issued_visa(visa: VisaApplication, alice: Any) -> None:

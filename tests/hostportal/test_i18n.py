@@ -117,3 +117,18 @@ def test_a_member_reads_in_the_language_saved_on_the_membership_unless_they_swit
     assert page["Content-Language"] == "fr" and "Stagiaires" in page.content.decode()
     # Anonymous visitors follow their browser.
     assert Client().get("/admin/login/", HTTP_ACCEPT_LANGUAGE="en")["Content-Language"] == "en"
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("fr", "Le 01/11/2026 est antérieur à « reçue le » (02/11/2026)."),
+        ("en", "2026-11-01 is before “received on” (2026-11-02)."),
+    ],
+)
+def test_date_errors_name_the_field_as_the_reader_sees_it(language: str, message: str) -> None:
+    from conventions.services.validation import require_not_before
+
+    with translation.override(language), pytest.raises(forms.ValidationError) as caught:
+        require_not_before("decision_on", dt.date(2026, 11, 1), "received_on", dt.date(2026, 11, 2))
+    assert caught.value.message_dict == {"decision_on": [message]}
