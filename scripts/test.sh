@@ -5,6 +5,7 @@ cd "$(dirname "$0")/.."
 BIN=.venv/bin
 
 ./scripts/ensure-services.sh
+./scripts/ensure-chromium.sh
 
 export DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/hostportal}"
 export CELERY_BROKER_URL="${TEST_CELERY_BROKER_URL:-redis://127.0.0.1:6379/15}"
