@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
@@ -14,13 +15,13 @@ from hostportal.models import Organisation
 
 
 class AvenantState(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted to the administration")
-    DOCUMENTS_REQUESTED = "documents_requested", _("Documents requested")
-    VALIDATED = "validated", _("Validated")
-    REFUSED = "refused", _("Refused")
-    ACCEPTED_BY_SILENCE = "accepted_by_silence", _("Accepted by silence")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    DRAFT = "draft", pgettext_lazy("avenant state", "Draft")
+    SUBMITTED = "submitted", pgettext_lazy("avenant state", "Submitted to the administration")
+    DOCUMENTS_REQUESTED = "documents_requested", pgettext_lazy("avenant state", "Documents requested")
+    VALIDATED = "validated", pgettext_lazy("avenant state", "Validated")
+    REFUSED = "refused", pgettext_lazy("avenant state", "Refused")
+    ACCEPTED_BY_SILENCE = "accepted_by_silence", pgettext_lazy("avenant state", "Accepted by silence")
+    WITHDRAWN = "withdrawn", pgettext_lazy("avenant state", "Withdrawn")
 
 
 AVENANT_FINAL_STATES = frozenset(

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
@@ -23,14 +24,14 @@ from hostportal.models import Organisation
 
 
 class ConventionState(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted to the administration")
-    DOCUMENTS_REQUESTED = "documents_requested", _("Documents requested")
-    VALIDATED = "validated", _("Validated (visée)")
-    REFUSED = "refused", _("Refused")
-    REFUSED_BY_SILENCE = "refused_by_silence", _("Refused by silence")
-    NOT_REQUIRED = "not_required", _("No validation required")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    DRAFT = "draft", pgettext_lazy("convention state", "Draft")
+    SUBMITTED = "submitted", pgettext_lazy("convention state", "Submitted to the administration")
+    DOCUMENTS_REQUESTED = "documents_requested", pgettext_lazy("convention state", "Documents requested")
+    VALIDATED = "validated", pgettext_lazy("convention state", "Validated (visée)")
+    REFUSED = "refused", pgettext_lazy("convention state", "Refused")
+    REFUSED_BY_SILENCE = "refused_by_silence", pgettext_lazy("convention state", "Refused by silence")
+    NOT_REQUIRED = "not_required", pgettext_lazy("convention state", "No validation required")
+    WITHDRAWN = "withdrawn", pgettext_lazy("convention state", "Withdrawn")
 
 
 CONVENTION_FINAL_STATES = frozenset(

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from conventions.models.avenants import Avenant
@@ -13,11 +14,14 @@ from hostportal.models import Organisation
 
 
 class PermitState(models.TextChoices):
-    TO_FILE = "to_file", _("To file at the préfecture")
-    FILED = "filed", _("Filed")
-    GRANTED = "granted", _("Granted")
-    REFUSED = "refused", _("Refused")
-    REFUSED_BY_SILENCE = "refused_by_silence", _("Refused (90 days of silence)")
+    TO_FILE = "to_file", pgettext_lazy("carte de séjour application state", "To file at the préfecture")
+    FILED = "filed", pgettext_lazy("carte de séjour application state", "Filed")
+    GRANTED = "granted", pgettext_lazy("carte de séjour application state", "Granted")
+    REFUSED = "refused", pgettext_lazy("carte de séjour application state", "Refused")
+    REFUSED_BY_SILENCE = (
+        "refused_by_silence",
+        pgettext_lazy("carte de séjour application state", "Refused (90 days of silence)"),
+    )
 
 
 PERMIT_FINAL_STATES = frozenset({PermitState.GRANTED, PermitState.REFUSED, PermitState.REFUSED_BY_SILENCE})

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
@@ -11,10 +12,10 @@ from hostportal.models import Organisation
 
 
 class VisaState(models.TextChoices):
-    TO_APPLY = "to_apply", _("To apply for at the consulate")
-    APPLIED = "applied", _("Applied for")
-    ISSUED = "issued", _("Issued")
-    REFUSED = "refused", _("Refused")
+    TO_APPLY = "to_apply", pgettext_lazy("visa state", "To apply for at the consulate")
+    APPLIED = "applied", pgettext_lazy("visa state", "Applied for")
+    ISSUED = "issued", pgettext_lazy("visa state", "Issued")
+    REFUSED = "refused", pgettext_lazy("visa state", "Refused")
 
 
 class VisaApplication(FSMModelMixin, TimeStamped):

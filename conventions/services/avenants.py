@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from conventions.models import Avenant, Channel, Convention, ConventionState
 from conventions.models.avenants import AVENANT_ACCEPTED_STATES, AVENANT_OPEN_STATES
@@ -27,6 +28,7 @@ from conventions.services.filing import (
     file_withdraw,
 )
 from conventions.services.permits import permits_open_for_avenants
+from conventions.services.validation import shown
 
 
 def avenant_create(
@@ -78,19 +80,23 @@ def _check_can_extend(parent: Convention, requested_end_date: dt.date) -> None:
     if parent.state != ConventionState.VALIDATED:
         raise ValidationError(
             {
-                "convention": f"{describe(parent)} is {state_label(parent)}: "
-                "only a validated convention is extended by an avenant."
+                "convention": _(
+                    "%(file)s is %(state)s: only a validated convention is extended by an avenant."
+                )
+                % {"file": describe(parent), "state": state_label(parent)}
             }
         )
     if requested_end_date <= parent.effective_end_date:
         raise ValidationError(
             {
-                "requested_end_date": f"{requested_end_date:%Y-%m-%d} does not extend the end date in force "
-                f"{parent.effective_end_date:%Y-%m-%d}."
+                "requested_end_date": _("%(date)s does not extend the end date in force %(end)s.")
+                % {"date": shown(requested_end_date), "end": shown(parent.effective_end_date)}
             }
         )
     if parent.avenants.filter(state__in=AVENANT_OPEN_STATES).exists():
-        raise ValidationError({"convention": f"{describe(parent)} already has an avenant in progress."})
+        raise ValidationError(
+            {"convention": _("%(file)s already has an avenant in progress.") % {"file": describe(parent)}}
+        )
 
 
 def _refresh(avenant: Avenant, today: dt.date) -> None:

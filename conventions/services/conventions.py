@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from conventions.models import Channel, Convention, ConventionState, DocumentItem, DocumentStep, Intern
 from conventions.rules.documents import VLS_TS_DOCUMENTS
@@ -34,6 +35,7 @@ from conventions.services.filing import (
     file_submit,
     file_withdraw,
 )
+from conventions.services.validation import field_label
 from conventions.services.visas import visa_open
 from hostportal.models import Organisation
 
@@ -120,7 +122,9 @@ def convention_create(
     require_writer(actor, organisation.pk)
     _reject_unknown(fields)
     if intern.organisation_id != organisation.pk:
-        raise ValidationError({"intern": f"{intern} belongs to another organisation."})
+        raise ValidationError(
+            {"intern": _("%(intern)s belongs to another organisation.") % {"intern": intern}}
+        )
     now = now or timezone.now()
     convention = Convention(organisation=organisation, intern=intern, created_by=actor, **fields)
     convention.effective_end_date = convention.end_date
@@ -178,15 +182,21 @@ def convention_update(
 
 def _check_editable(instance: Convention, changes: dict[str, Any]) -> None:
     if instance.is_final:
-        raise ValidationError(f"{describe(instance)} is {state_label(instance)}: a final file cannot change.")
+        raise ValidationError(
+            _("%(file)s is %(state)s: a final file cannot change.")
+            % {"file": describe(instance), "state": state_label(instance)}
+        )
     if instance.state == ConventionState.DRAFT:
         return
     frozen = sorted(n for n in changes if n in RULE_INPUT_FIELDS and getattr(instance, n) != changes[n])
     if frozen:
         raise ValidationError(
             {
-                name: f"{name} cannot change once the convention is {state_label(instance)}: "
-                "withdraw it and file a new one."
+                name: _(
+                    "%(field)s cannot change once the convention is %(state)s: "
+                    "withdraw it and file a new one."
+                )
+                % {"field": field_label(name), "state": state_label(instance)}
                 for name in frozen
             }
         )

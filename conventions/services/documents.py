@@ -8,6 +8,7 @@ from typing import Any, cast
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 
 from conventions.models import DocumentItem, DocumentStatus
 from conventions.services.common import pk_of
@@ -56,5 +57,5 @@ def _check_reason(instance: DocumentItem) -> None:
         instance.rejection_reason = ""
     elif not instance.rejection_reason:
         raise ValidationError(
-            {"rejection_reason": "Say why the document was rejected: the reason is required."}
+            {"rejection_reason": _("Say why the document was rejected: the reason is required.")}
         )

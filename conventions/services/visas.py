@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from conventions.models import Channel, Convention, VisaApplication, VisaState
 from conventions.rules import vls_ts_validation_deadline
@@ -69,7 +70,7 @@ def visa_apply(
 def _set_validity(instance: VisaApplication, valid_from: dt.date | None, expires_on: dt.date | None) -> None:
     if expires_on is None:
         raise ValidationError(
-            {"expires_on": "An issued visa needs its expiry date (it dates the carte de séjour)."}
+            {"expires_on": _("An issued visa needs its expiry date (it dates the carte de séjour).")}
         )
     if valid_from is not None:
         require_after("expires_on", expires_on, "valid_from", valid_from)
@@ -208,7 +209,7 @@ def visa_record_ofii_validation(
     def apply(instance: VisaApplication, today: dt.date) -> None:
         if instance.arrived_on is None:
             raise ValidationError(
-                {"ofii_validated_on": "Record the intern's arrival first: the OFII validation follows it."}
+                {"ofii_validated_on": _("Record the intern's arrival first: the OFII validation follows it.")}
             )
         require_not_future("ofii_validated_on", validated_on, today)
         require_not_before("ofii_validated_on", validated_on, "arrived_on", instance.arrived_on)

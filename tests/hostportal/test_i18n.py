@@ -45,11 +45,17 @@ def test_compile_translations_writes_the_mo_and_names_a_broken_catalogue(tmp_pat
 def test_the_product_speaks_french_by_default() -> None:
     assert settings.LANGUAGE_CODE == "fr" or settings.LANGUAGE_CODE == "en"  # tests pin "en", see conftest
     with translation.override("fr"):
-        from conventions.models import ConventionState, PermitState
+        from conventions.models import AvenantState, ConventionState, PermitState, VisaState
 
         assert str(ConventionState.DRAFT.label) == "Brouillon"
         assert str(ConventionState.REFUSED_BY_SILENCE.label) == "Refusée par silence"
         assert str(PermitState.REFUSED_BY_SILENCE.label) == "Refusée (90 jours de silence)"
+        # The same English word agrees with each file in French.
+        assert (str(ConventionState.WITHDRAWN.label), str(AvenantState.WITHDRAWN.label)) == (
+            "Retirée",
+            "Retiré",
+        )
+        assert (str(PermitState.REFUSED.label), str(VisaState.REFUSED.label)) == ("Refusée", "Refusé")
 
 
 @pytest.mark.django_db
@@ -132,3 +138,15 @@ def test_date_errors_name_the_field_as_the_reader_sees_it(language: str, message
     with translation.override(language), pytest.raises(forms.ValidationError) as caught:
         require_not_before("decision_on", dt.date(2026, 11, 1), "received_on", dt.date(2026, 11, 2))
     assert caught.value.message_dict == {"decision_on": [message]}
+
+
+@pytest.mark.django_db
+def test_service_errors_speak_french_to_a_french_reader(make_convention: Any, alice: Any) -> None:
+    from conventions import services
+
+    convention = services.convention_withdraw(actor=alice, convention=make_convention())
+    with translation.override("fr"), pytest.raises(forms.ValidationError) as caught:
+        services.convention_update(actor=alice, convention=convention, expected_version=None, tutor_name="X")
+    assert caught.value.messages == [
+        f"convention #{convention.pk} est « Retirée » : un dossier clos ne peut plus être modifié."
+    ]
