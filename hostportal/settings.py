@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django_countries",
     "simple_history",
     "hostportal",
+    "hostportal.portal",
     "conventions",
     "notifications",
 ]
@@ -94,6 +95,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+LOGIN_URL = "portal:login"
+LOGIN_REDIRECT_URL = "portal:dashboard"
 FORMAT_MODULE_PATH = ["hostportal.formats"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True

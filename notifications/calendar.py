@@ -36,6 +36,7 @@ FEED_LABELS: dict[str, dict[DeadlineKind, str]] = {
         DeadlineKind.OFII_VALIDATION: "Valider le visa auprès de l'OFII (3 mois après l'arrivée)",
         DeadlineKind.PERMIT_FILING_OPENS: "Carte de séjour : ouverture du dépôt (120 jours avant l'expiration du visa)",  # noqa: E501
         DeadlineKind.PERMIT_FILING: "Carte de séjour : dernier jour de dépôt (60 jours avant l'expiration du visa)",  # noqa: E501
+        DeadlineKind.AVENANT_ANSWER: "Avenant (stage en entreprise) : obtenir une réponse explicite avant la fin",  # noqa: E501
     },
     "en": {
         DeadlineKind.FILING: "Convention filing deadline",
@@ -48,6 +49,7 @@ FEED_LABELS: dict[str, dict[DeadlineKind, str]] = {
         DeadlineKind.OFII_VALIDATION: "Validate the visa with the OFII (3 months after arrival)",
         DeadlineKind.PERMIT_FILING_OPENS: "Carte de séjour: filing opens (120 days before the visa expires)",
         DeadlineKind.PERMIT_FILING: "Carte de séjour: last day to file (60 days before the visa expires)",
+        DeadlineKind.AVENANT_ANSWER: "Avenant (company stage): obtain an explicit answer before the end",
     },
 }
 

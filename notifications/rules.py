@@ -96,6 +96,7 @@ class DeadlineKind(StrEnum):
     OFII_VALIDATION = "ofii_validation"
     PERMIT_FILING_OPENS = "permit_filing_opens"
     PERMIT_FILING = "permit_filing"
+    AVENANT_ANSWER = "avenant_answer"
 
 
 # Events: sent once when the file reaches the state (by the signal receivers), never planned by lead time.
@@ -608,6 +609,37 @@ def _stage_end(facts: ConventionFacts) -> Deadline | None:
 
 def upcoming_deadlines(facts: Facts, today: date) -> list[tuple[DeadlineKind, Deadline]]:
     """Every deadline of this file on or after `today`, for the calendar feed."""
+    return [(kind, deadline) for kind, deadline in file_deadlines(facts) if deadline.on >= today]
+
+
+# Deadlines that still ask for an action once passed: a late filing, a late OFII validation, documents
+# still to send. A passed silence deadline is an implicit decision for the sweep to record, not a task.
+STILL_ACTIONABLE_WHEN_LATE = frozenset(
+    {
+        DeadlineKind.FILING,
+        DeadlineKind.AVENANT_FILING,
+        DeadlineKind.DOCUMENTS_DUE,
+        DeadlineKind.OFII_VALIDATION,
+        DeadlineKind.PERMIT_FILING,
+    }
+)
+NOT_A_TASK = frozenset({DeadlineKind.CONVENTION_END, DeadlineKind.PERMIT_FILING_OPENS})
+
+
+def act_now_deadlines(facts: Facts, today: date, horizon: int) -> list[tuple[DeadlineKind, Deadline]]:
+    """The deadlines of this file a host must act on: within `horizon` days, or late and still actionable."""
+    until = today + timedelta(days=horizon)
+    return [
+        (kind, deadline)
+        for kind, deadline in file_deadlines(facts)
+        if kind not in NOT_A_TASK
+        and deadline.on <= until
+        and (deadline.on >= today or kind in STILL_ACTIONABLE_WHEN_LATE)
+    ]
+
+
+def file_deadlines(facts: Facts) -> list[tuple[DeadlineKind, Deadline]]:
+    """Every deadline that applies to this file now, past or future."""
     found: list[tuple[DeadlineKind, Deadline | None]] = []
     if isinstance(facts, ConventionFacts):
         found += [(DeadlineKind.FILING, _filing(facts)), (DeadlineKind.SILENCE, _silence_due(facts))]
@@ -617,10 +649,11 @@ def upcoming_deadlines(facts: Facts, today: date) -> list[tuple[DeadlineKind, De
         found += [(DeadlineKind.AVENANT_FILING, _avenant_filing(facts))]
         found.append((DeadlineKind.AVENANT_SILENCE, _avenant_silence(facts)))
         found.append((DeadlineKind.DOCUMENTS_DUE, _avenant_documents_due(facts)))
+        found.append((DeadlineKind.AVENANT_ANSWER, _explicit_answer(facts)))
     elif isinstance(facts, PermitFacts):
         found.append((DeadlineKind.PERMIT_SILENCE, _permit_silence(facts)))
         found.append((DeadlineKind.PERMIT_FILING_OPENS, _permit_filing_opens(facts)))
         found.append((DeadlineKind.PERMIT_FILING, _permit_filing_due(facts)))
     elif isinstance(facts, VisaFacts):
         found.append((DeadlineKind.OFII_VALIDATION, _ofii_validation(facts)))
-    return [(kind, deadline) for kind, deadline in found if deadline is not None and deadline.on >= today]
+    return [(kind, deadline) for kind, deadline in found if deadline is not None]

@@ -183,8 +183,11 @@ def test_explicit_answer_only_for_company_stages_and_says_why() -> None:
         is None
     )
     assert ReminderKind.AVENANT_EXPLICIT_ANSWER in kinds_stopped_by(FileType.AVENANT, "validated")
-    # No silence deadline in the calendar for it either: nothing is accepted by silence.
-    assert [kind for kind, _ in upcoming_deadlines(COMPANY_AVENANT, date(2026, 11, 24))] == []
+    # No silence deadline in the calendar for it either (nothing is accepted by silence): the end by
+    # which an explicit answer is needed instead.
+    assert [kind for kind, _ in upcoming_deadlines(COMPANY_AVENANT, date(2026, 11, 24))] == [
+        DeadlineKind.AVENANT_ANSWER
+    ]
 
 
 def test_calendar_lists_the_new_deadlines() -> None:
