@@ -40,9 +40,9 @@ from conventions.rules.months import add_days, stay_exceeds_months
 PERMIT_APPLICATION = "Seed (carte de séjour « stagiaire » after a validated avenant); CESEDA L426-23"
 DOCUMENT_VALIDITY = "Seed (documents à fournir: a valid passport); RULES §5"
 EXTENSION = "CESEDA R426-21 (avenant filed at least 15 days before the end date)"
-DOCUMENTS_DUE_SOURCE = "CRPA L114-5 (date set by the administration for the missing documents)"
+DOCUMENTS_DUE_SOURCE = "CRPA L114-5"  # the date the administration set for the missing documents
 # R426-21 provides the avenant procedure (silence = acceptance) only for R426-16 2° and 3°.
-EXPLICIT_ANSWER = "CESEDA R426-21 (no implicit decision for the avenant of a company stage)"
+EXPLICIT_ANSWER = "CESEDA R426-21"
 # Reasons of an implicit refusal on request (L232-4), administrative appeal (L411-2), 2 months to go to
 # court (R421-1, R421-2).
 IMPLICIT_REFUSAL_REMEDIES = "CRPA L232-4, L411-2; CJA R421-1, R421-2"

@@ -24,7 +24,8 @@ trap 'kill $WORKER 2>/dev/null || true; wait $WORKER 2>/dev/null || true' EXIT I
 
 cat <<MSG
 
-  hostportal is running at http://$HOST:$PORT/admin/
+  hostportal is running: open http://$HOST:$PORT/ and log in (the HR portal, « Aujourd'hui »);
+  the operator and audit tool is http://$HOST:$PORT/admin/.
   Demo logins (password: ${HOSTPORTAL_DEMO_PASSWORD:-demo-hostportal}):
     alice   HR manager, Acme Robotics (company)
     bob     HR viewer (read-only), Acme Robotics
