@@ -13,20 +13,10 @@ from typing import Any
 import pytest
 
 from conventions.rules import Category, CheckInput, Kind, Programme, evaluate, hospital_total_warning
+from tests.rules.test_check import make  # the standard entreprise convention (IN, 2026-09-01 to 2027-02-28)
 
 D = date
 E, F, H = Category.ENTREPRISE, Category.FORMATION_CONTINUE, Category.HOPITAL
-
-
-def make(**overrides: Any) -> CheckInput:
-    fields: dict[str, Any] = {
-        "category": E,
-        "nationality": "IN",
-        "start_date": D(2026, 9, 1),
-        "end_date": D(2027, 2, 28),
-        "today": D(2026, 6, 1),
-    }
-    return CheckInput(**(fields | overrides))
 
 
 def avenant(**overrides: Any) -> CheckInput:
