@@ -174,8 +174,10 @@ def worker_logs(tmp_path: Path) -> str:
 
 @pytest.fixture
 def eight_reminders(make_convention: Any, alice: Any, acme: Organisation) -> list[Notification]:
-    """4 draft conventions x 2 members (alice, dora): 8 reminders planned, committed, not yet sent."""
+    """4 draft conventions x 2 members (alice, dora), who read French: 8 reminders planned, committed, not
+    yet sent."""
     MembershipFactory(user=UserFactory(username="dora"), organisation=acme, role=Membership.Role.EDITOR)
+    Membership.objects.filter(organisation=acme).update(language=Membership.Language.FR)
     for _ in range(4):
         make_convention(intern=InternFactory(organisation=acme))
     assert reminders_plan(today=THIRTY_DAYS_BEFORE, enqueue=False).created == 8
