@@ -90,6 +90,11 @@ def _has_organisation(model: Any) -> bool:
     return any(f.name == "organisation" for f in model._meta.get_fields())
 
 
+# Personal data that no URL may filter on (issue 9: a viewer recovered a full passport number with
+# ?passport_number__startswith=… and a binary search). Lists and search never offer them either.
+PERSONAL_LOOKUP_FIELDS = frozenset({"passport_number", "passport_expires_on", "date_of_birth", "email"})
+
+
 class TenantAdmin(ModelAdminBase):
     """A ModelAdmin scoped to the user's organisations, with permissions from Membership roles.
 
@@ -101,6 +106,13 @@ class TenantAdmin(ModelAdminBase):
 
     def organisation_id_of(self, obj: Any) -> int | None:
         return obj.organisation_id
+
+    def lookup_allowed(self, lookup: str, value: Any, request: HttpRequest) -> bool:
+        """Refuse a URL lookup that touches a personal field, at any depth (intern__passport_number...):
+        Django then answers 400 (DisallowedModelAdminLookup), for operators too."""
+        if PERSONAL_LOOKUP_FIELDS.intersection(lookup.split(models.constants.LOOKUP_SEP)):
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         queryset = super().get_queryset(request)
