@@ -39,6 +39,8 @@ class TransitionLog(models.Model):
     actor_label = models.CharField(_("actor label"), max_length=200)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     comment = models.TextField(_("comment"), blank=True)
+    # A correction's old and new values, {field: [old, new]} as text (dates ISO): what an auditor reads.
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), db_index=True)
 
     class Meta:

@@ -22,8 +22,10 @@ class Intern(TimeStamped):
     date_of_birth = models.DateField(_("date of birth"))
     email = models.EmailField(_("email"), blank=True)
     country_of_residence = CountryField(_("country of residence"))
-    passport_number = models.CharField(_("passport number"), max_length=20)
-    passport_expires_on = models.DateField(_("passport expires on"))
+    # Required for a national of a country outside the EU/EEA and Switzerland (services.intern_create):
+    # an EU national needs no visa, so no passport is asked for.
+    passport_number = models.CharField(_("passport number"), max_length=20, blank=True)
+    passport_expires_on = models.DateField(_("passport expires on"), null=True, blank=True)
     notify_intern = models.BooleanField(
         _("notify intern"),
         default=False,

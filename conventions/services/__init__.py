@@ -22,6 +22,12 @@ from conventions.services.conventions import (
     convention_update,
     convention_withdraw,
 )
+from conventions.services.corrections import (
+    avenant_correct,
+    convention_correct,
+    permit_correct,
+    visa_correct,
+)
 from conventions.services.errors import ConflictError, ServiceError, TransitionError
 from conventions.services.evaluation import avenant_evaluate, convention_evaluate, load_parameters
 from conventions.services.permits import permit_file, permit_record_complete, permit_record_decision
@@ -40,6 +46,7 @@ __all__ = [
     "ServiceError",
     "SweepReport",
     "TransitionError",
+    "avenant_correct",
     "avenant_create",
     "avenant_evaluate",
     "avenant_receive_documents",
@@ -49,6 +56,7 @@ __all__ = [
     "avenant_set_documents_due",
     "avenant_submit",
     "avenant_withdraw",
+    "convention_correct",
     "convention_create",
     "convention_evaluate",
     "convention_mark_not_required",
@@ -61,11 +69,13 @@ __all__ = [
     "convention_update",
     "convention_withdraw",
     "load_parameters",
+    "permit_correct",
     "permit_file",
     "permit_record_complete",
     "permit_record_decision",
     "sweep_deadlines",
     "visa_apply",
+    "visa_correct",
     "visa_open",
     "visa_record_arrival",
     "visa_record_decision",

@@ -69,6 +69,7 @@ def log_transition(
     channel: str,
     comment: str,
     now: dt.datetime,
+    changes: dict[str, list[str]] | None = None,
 ) -> TransitionLog:
     return TransitionLog.objects.create(
         organisation_id=instance.organisation_id,
@@ -81,6 +82,7 @@ def log_transition(
         actor_label=actor_label(actor),
         channel=channel,
         comment=comment,
+        changes=changes or {},
         created_at=now,
     )
 

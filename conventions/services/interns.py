@@ -6,8 +6,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from conventions.models import ConventionState, Intern
+from conventions.rules.regime import EU_EEA_CH
 from conventions.services.common import check_version
 from conventions.services.conventions import convention_refresh_rules, require_writer
 from hostportal.models import Organisation
@@ -40,6 +42,22 @@ def _normalise(intern: Intern) -> None:
         intern.passport_number = intern.passport_number.replace(" ", "").upper()
 
 
+def _require_passport(intern: Intern) -> None:
+    """A national of a country outside the EU/EEA and Switzerland travels on a passport with a visa
+    (CESEDA L312-1, L411-1): its number and expiry are required. An EU/EEA/Swiss national needs neither."""
+    if str(intern.nationality) in EU_EEA_CH:
+        return
+    missing = {}
+    if not intern.passport_number:
+        missing["passport_number"] = _("The passport number is required for a national of this country.")
+    if intern.passport_expires_on is None:
+        missing["passport_expires_on"] = _(
+            "The passport’s expiry date is required for a national of this country."
+        )
+    if missing:
+        raise ValidationError(missing)
+
+
 def intern_create(*, actor: Any, organisation: Organisation, **fields: Any) -> Intern:
     """Create an intern of `organisation`; ValidationError names each bad field (unknown country...)."""
     require_writer(actor, organisation.pk)
@@ -47,6 +65,7 @@ def intern_create(*, actor: Any, organisation: Organisation, **fields: Any) -> I
     intern = Intern(organisation=organisation, **fields)
     _normalise(intern)
     intern.full_clean(exclude=["organisation", "version"])
+    _require_passport(intern)
     intern._history_user = actor  # type: ignore[attr-defined]
     intern.save()
     return intern
@@ -69,6 +88,7 @@ def intern_update(
             setattr(instance, name, value)
         _normalise(instance)
         instance.full_clean(exclude=["organisation", "version"])
+        _require_passport(instance)
         instance.version += 1
         instance._history_user = actor  # type: ignore[attr-defined]
         instance.save()
