@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import QuerySet
+from django.db.models import Case, DateField, F, Q, QuerySet, When
 from django.http import Http404
 
 from conventions.models import (
@@ -16,6 +16,7 @@ from conventions.models import (
     Intern,
     ResidencePermitApplication,
     TransitionLog,
+    VisaApplication,
 )
 from conventions.models.conventions import CONVENTION_OPEN_STATES
 from hostportal.selectors import organisations_for_user
@@ -42,6 +43,10 @@ def avenants_for_user(user: Any) -> QuerySet[Avenant]:
 
 def permits_for_user(user: Any) -> QuerySet[ResidencePermitApplication]:
     return ResidencePermitApplication.objects.filter(organisation__in=organisations_for_user(user))
+
+
+def visas_for_user(user: Any) -> QuerySet[VisaApplication]:
+    return VisaApplication.objects.filter(organisation__in=organisations_for_user(user))
 
 
 def documents_for_user(user: Any) -> QuerySet[DocumentItem]:
@@ -94,3 +99,25 @@ def describe_files(report: SweepReport) -> Iterator[str]:
             f"carte de séjour application #{permit.pk} ({permit.convention.intern}): refused by silence "
             f"(silence deadline {permit.silence_deadline:%Y-%m-%d})"
         )
+
+
+# The next deadline that matters for a file: filing for a draft that needs a validation (its filing
+# deadline is null otherwise), the administration's silence deadline for a submitted one.
+NEXT_DEADLINE = Case(
+    When(state="draft", then=F("filing_deadline")),
+    When(state="submitted", then=F("silence_deadline")),
+    default=None,
+    output_field=DateField(),
+)
+
+
+def overdue_q(today: dt.date) -> Q:
+    """A draft past its filing deadline, or a submitted file past its silence deadline (the sweep is due)."""
+    return Q(state="draft", validation_required=True, filing_deadline__lt=today) | Q(
+        state="submitted", silence_deadline__lt=today
+    )
+
+
+def days_left(next_deadline: dt.date | None, today: dt.date) -> int | None:
+    """Days to the next deadline; negative when it is past (overdue)."""
+    return None if next_deadline is None else (next_deadline - today).days

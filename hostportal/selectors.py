@@ -6,9 +6,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from hostportal.models import Membership, Organisation
-
-WRITE_ROLES = (Membership.Role.MANAGER, Membership.Role.EDITOR)
+from hostportal.models import Organisation
+from hostportal.permissions import WRITE_ROLES, can_read, can_write
 
 
 def organisations_for_user(user: Any) -> QuerySet[Organisation]:
@@ -28,15 +27,6 @@ def writable_organisations_for_user(user: Any) -> QuerySet[Organisation]:
     return Organisation.objects.filter(memberships__user=user, memberships__role__in=WRITE_ROLES).distinct()
 
 
-def user_can_write(user: Any, organisation_id: int) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_superuser:
-        return True
-    return Membership.objects.filter(
-        user=user, organisation_id=organisation_id, role__in=WRITE_ROLES
-    ).exists()
-
-
-def user_can_read(user: Any, organisation_id: int) -> bool:
-    return organisations_for_user(user).filter(pk=organisation_id).exists()
+# The permission checks live in hostportal.permissions; these names are kept for the existing callers.
+user_can_write = can_write
+user_can_read = can_read
