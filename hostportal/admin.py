@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import QuerySet
-from django.forms import ModelChoiceField
+from django.forms import BaseInlineFormSet, ModelChoiceField
 from django.http import HttpRequest
 
 from hostportal.models import Membership, Organisation
@@ -175,6 +176,26 @@ class TenantInline(TabularInlineBase):
 # --- Organisation and its memberships ----------------------------------------------------------------
 
 
+class MembershipFormSet(BaseInlineFormSet):
+    """Refuse, before anything is saved, an edit that would leave the organisation without a manager."""
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        # form.initial holds the saved role (the instance already carries the edited one).
+        had_manager = any(form.initial.get("role") == Membership.Role.MANAGER for form in self.initial_forms)
+        roles = [
+            form.cleaned_data.get("role")
+            for form in self.forms
+            if form.cleaned_data and not (self.can_delete and form.cleaned_data.get("DELETE"))
+        ]
+        if had_manager and Membership.Role.MANAGER not in roles:
+            raise ValidationError(
+                "The organisation must keep at least one manager: make another member a manager first."
+            )
+
+
 class MembershipInline(TenantInline):
     """Managers set their members' role, language and email preference; operators add and remove them.
 
@@ -182,6 +203,7 @@ class MembershipInline(TenantInline):
     """
 
     model = Membership
+    formset = MembershipFormSet
     fields = ["user", "role", "language", "email_preference", "created_at"]
     readonly_fields = ["created_at"]
 
@@ -241,3 +263,43 @@ class OrganisationAdmin(TenantAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return access(request).is_superuser
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """Memberships change through hostportal.services, audited with the channel "admin"."""
+        if formset.model is not Membership:
+            super().save_formset(request, form, formset, change)
+            return
+        from hostportal import services  # imported late: hostportal.services imports notifications
+
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        rows = [(inline, bool(formset._should_delete_form(inline))) for inline in formset.forms]
+        # New managers first and removals last, so that the organisation keeps a manager at every step
+        # (the formset's clean() has checked the end result).
+        rows.sort(
+            key=lambda row: (row[1], (row[0].cleaned_data or {}).get("role") != Membership.Role.MANAGER)
+        )
+        for inline, delete in rows:
+            _save_membership(request, form.instance, inline, delete, services)
+
+
+def _save_membership(
+    request: HttpRequest, organisation: Organisation, inline: Any, delete: bool, services: Any
+) -> None:
+    """One inline row through the services: added (operators), removed, or role and preferences."""
+    data, pk, actor = inline.cleaned_data, inline.instance.pk, request.user
+    if pk is None:
+        if data and not delete:
+            services.membership_add(
+                actor=actor, organisation=organisation, user=data["user"], role=data["role"],
+                language=data["language"], email_preference=data["email_preference"], channel="admin",
+            )  # fmt: skip
+        return
+    current = Membership.objects.get(pk=pk)
+    if delete:
+        services.membership_remove(actor=actor, membership=current, channel="admin")
+    elif inline.has_changed():
+        services.membership_set_role(actor=actor, membership=current, role=data["role"], channel="admin")
+        services.member_set_preferences(
+            actor=actor, membership=current, language=data["language"],
+            email_preference=data["email_preference"], channel="admin",
+        )  # fmt: skip

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -91,3 +93,83 @@ class Membership(models.Model):
     @property
     def can_write(self) -> bool:
         return self.role in (self.Role.MANAGER, self.Role.EDITOR)
+
+
+class AuditEntry(models.Model):
+    """One tenant-relevant action that is not a file transition: a member invited, a role changed, reminder
+    settings or a calendar feed changed (STYLE habit 14). Written by the service that makes the change, in the
+    same transaction; never edited afterwards. `changes` is {field: [old, new]}; `actor` is null for the
+    system, `actor_label` keeps a readable name if the user goes."""
+
+    class Channel(models.TextChoices):
+        # The same values as conventions.models.Channel (which this module may not import).
+        WEB = "web", _("Web portal")
+        ADMIN = "admin", _("Django admin")
+        API = "api", _("API")
+        COMMAND = "command", _("Management command")
+
+    class Action(models.TextChoices):
+        MEMBER_INVITED = "member_invited", _("Member invited")
+        MEMBER_ADDED = "member_added", _("Member added")
+        ROLE_CHANGED = "role_changed", _("Role changed")
+        MEMBER_REMOVED = "member_removed", _("Member removed")
+        PREFERENCES_CHANGED = "preferences_changed", _("Email and language preferences changed")
+        REMINDER_SETTINGS_CHANGED = "reminder_settings_changed", _("Reminder lead times changed")
+        CALENDAR_TOKEN_CREATED = "calendar_token_created", _("Calendar link created")
+        CALENDAR_TOKEN_REVOKED = "calendar_token_revoked", _("Calendar link revoked")
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="audit_entries"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("actor label"), max_length=200)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    action = models.CharField(_("action"), max_length=32, choices=Action.choices)
+    target_label = models.CharField(_("target"), max_length=200, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("organisation audit entry")
+        verbose_name_plural = _("organisation audit entries")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["organisation", "-created_at"], name="audit_entry_organisation")]
+
+    def __str__(self) -> str:
+        return f"{self.action} by {self.actor_label} ({self.channel})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Written once: an audit entry that could be rewritten would prove nothing."""
+        if self.pk is not None:
+            raise ValueError("An audit entry is never edited after it is written.")
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def record(
+        cls,
+        *,
+        organisation_id: int,
+        actor: Any,
+        channel: str,
+        action: str,
+        target_label: str = "",
+        changes: dict[str, list[Any]] | None = None,
+    ) -> AuditEntry:
+        """Write one entry; `actor` None is the system. Call it inside the transaction of the change."""
+        user = actor if getattr(actor, "is_authenticated", False) else None
+        return cls.objects.create(
+            organisation_id=organisation_id,
+            actor=user,
+            actor_label=user.get_username() if user is not None else "system",
+            channel=channel,
+            action=action,
+            target_label=target_label[:200],
+            changes=changes or {},
+        )

@@ -16,6 +16,12 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from hostportal.admin import TenantAdmin, access
+from hostportal.services import (
+    BOOLEAN_SETTINGS,
+    LEAD_TIME_FIELDS,
+    member_set_preferences,
+    reminder_settings_update,
+)
 from notifications.links import file_url
 from notifications.models import CalendarToken, EmailPreference, Notification, ReminderSettings
 from notifications.rules import FileType
@@ -120,6 +126,26 @@ class ReminderSettingsAdmin(TenantAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return ["organisation"] if obj is not None else []
 
+    # Managers set the reminders (hostportal.permissions); editors and viewers read them.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return access(request).is_superuser or "manager" in access(request).roles.values()
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is None:
+            return self.has_add_permission(request)
+        return access(request).is_manager_of(obj.organisation_id)
+
+    def save_model(self, request: HttpRequest, obj: ReminderSettings, form: Any, change: bool) -> None:
+        """Through the service, audited with the channel "admin" (the form has validated the values)."""
+        names = [*LEAD_TIME_FIELDS, *BOOLEAN_SETTINGS]
+        saved = reminder_settings_update(
+            actor=request.user,
+            organisation=obj.organisation,
+            values={name: form.cleaned_data[name] for name in names if name in form.cleaned_data},
+            channel="admin",
+        )
+        obj.pk, obj.updated_at = saved.pk, saved.updated_at
+
 
 @admin.register(CalendarToken)
 class CalendarTokenAdmin(TenantAdmin):
@@ -147,7 +173,11 @@ class CalendarTokenAdmin(TenantAdmin):
             obj.save(update_fields=["label"])
             return
         created = calendar_token_create(
-            actor=request.user, organisation=obj.organisation, label=obj.label, language=obj.language
+            actor=request.user,
+            organisation=obj.organisation,
+            label=obj.label,
+            language=obj.language,
+            channel="admin",
         )
         obj.pk, obj.token, obj.created_by, obj.created_at = (
             created.pk,
@@ -161,7 +191,7 @@ class CalendarTokenAdmin(TenantAdmin):
         revoked = 0
         for token in queryset.filter(revoked_at__isnull=True):
             if access(request).can_write(token.organisation_id):
-                calendar_token_revoke(actor=request.user, token=token)
+                calendar_token_revoke(actor=request.user, token=token, channel="admin")
                 revoked += 1
         self.message_user(request, f"{revoked} calendar URL(s) revoked.", messages.SUCCESS)
 
@@ -184,6 +214,16 @@ class EmailPreferenceAdmin(TenantAdmin):
         if obj is None:
             return access(request).is_member
         return obj.user_id == request.user.pk or access(request).is_manager_of(obj.organisation_id)
+
+    def save_model(self, request: HttpRequest, obj: EmailPreference, form: Any, change: bool) -> None:
+        """Through the service, audited with the channel "admin" (the list's inline edits too)."""
+        member_set_preferences(
+            actor=request.user,
+            membership=obj,
+            language=obj.language,
+            email_preference=obj.email_preference,
+            channel="admin",
+        )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[EmailPreference]:
         queryset = super().get_queryset(request).select_related("user", "organisation")
