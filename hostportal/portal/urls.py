@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from hostportal.portal import views
+from hostportal.portal import urls_case, urls_lists, urls_members, views
 
 app_name = "portal"
 urlpatterns = [
@@ -13,4 +13,8 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(next_page="portal:login"), name="logout"),
+    # Each area of the portal keeps its routes in its own module.
+    *urls_case.urlpatterns,
+    *urls_lists.urlpatterns,
+    *urls_members.urlpatterns,
 ]

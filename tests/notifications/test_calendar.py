@@ -49,7 +49,7 @@ def test_feed_lists_every_upcoming_deadline_with_rule_and_source(
     assert "start date 2027-03-01 minus 2 months" in str(filing["description"])
     assert "CESEDA R426-20 al. 1" in str(filing["description"])
     assert filing.decoded("dtend") == dt.date(2027, 1, 2)  # an all-day event
-    assert str(filing["url"]).endswith(f"/admin/conventions/convention/{draft.pk}/change/")
+    assert str(filing["url"]).endswith(f"/conventions/{draft.pk}/")
     assert str(filing["uid"]) == f"convention-{draft.pk}-filing@hostportal.localhost"
 
 

@@ -67,7 +67,7 @@ def test_reminder_email_in_the_members_language(
     text, html, calendar = parts(message)
     expected = EXPECTED[language]
     assert message.subject == expected["subject"]
-    link = f"http://127.0.0.1:8000/admin/conventions/convention/{convention.pk}/change/"
+    link = f"http://127.0.0.1:8000/conventions/{convention.pk}/"
     for part in (text, html.replace("&#x27;", "'")):
         assert expected["action"] in part
         assert expected["months"] in part and "CESEDA R426-20 al. 1" in part
