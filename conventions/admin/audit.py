@@ -1,27 +1,56 @@
-"""The transition log: read-only for everyone (written by the services only), scoped to the user."""
+"""The transition log: read-only for everyone (written by the services only), scoped to the user.
+
+The log keeps the services' code names (`request_documents`, `submitted`); this page shows them in plain
+words in the reader's language, as the audit trail of each file does (conventions.admin.display).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from conventions.admin.display import state_labels, transition_label
 from conventions.models import TransitionLog
 from hostportal.admin import TenantAdmin
+
+
+class TransitionFilter(admin.SimpleListFilter):
+    """The transitions of the user's own log, by their plain-words label (never the code name)."""
+
+    title = pgettext_lazy("audit trail", "what happened")
+    parameter_name = "transition"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        names = model_admin.get_queryset(request).order_by().values_list("transition", flat=True).distinct()
+        return sorted(((name, transition_label(name)) for name in names), key=lambda choice: choice[1])
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        return queryset.filter(transition=value) if value else queryset
+
+
+def _state(log: TransitionLog, code: str) -> str:
+    model = log.content_type.model_class()
+    labels = state_labels(model) if model is not None else {}
+    return labels.get(code, code) if code else "—"
 
 
 @admin.register(TransitionLog)
 class TransitionLogAdmin(TenantAdmin):
     list_display = [
-        "created_at", "subject_link", "transition", "source_state", "target_state", "actor_label", "channel",
+        "created_at", "subject_link", "what_happened", "source", "target", "actor_label", "channel",
         "organisation",
     ]  # fmt: skip
     list_filter = [
         "channel",
-        "transition",
+        TransitionFilter,
         "content_type",
         ("organisation", admin.RelatedOnlyFieldListFilter),
     ]
@@ -30,12 +59,12 @@ class TransitionLogAdmin(TenantAdmin):
     list_select_related = ["organisation", "content_type"]
 
     fields = [
-        "created_at", "organisation", "subject_link", "transition", "source_state", "target_state", "actor",
+        "created_at", "organisation", "subject_link", "what_happened", "source", "target", "actor",
         "actor_label", "channel", "comment",
     ]  # fmt: skip
     readonly_fields = [f for f in fields if isinstance(f, str)]
 
-    @admin.display(description="File")
+    @admin.display(description=_("File"))
     def subject_link(self, obj: TransitionLog) -> str:
         label = f"{obj.content_type.name} #{obj.object_id}"
         try:
@@ -45,6 +74,18 @@ class TransitionLogAdmin(TenantAdmin):
         except NoReverseMatch:
             return label
         return format_html('<a href="{}">{}</a>', url, label)
+
+    @admin.display(description=pgettext_lazy("audit trail", "What happened"), ordering="transition")
+    def what_happened(self, obj: TransitionLog) -> str:
+        return transition_label(obj.transition)
+
+    @admin.display(description=pgettext_lazy("audit trail", "From"), ordering="source_state")
+    def source(self, obj: TransitionLog) -> str:
+        return _state(obj, obj.source_state)
+
+    @admin.display(description=pgettext_lazy("audit trail", "To"), ordering="target_state")
+    def target(self, obj: TransitionLog) -> str:
+        return _state(obj, obj.target_state)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -12,99 +12,34 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from conventions import services
 from conventions.admin.base import ServiceAdminMixin, ServiceModelForm
-from conventions.admin.display import LANGUAGE, NEXT_DEADLINE, days_left, render_audit_trail, render_why
+from conventions.admin.display import (
+    AUDIT_DESCRIPTION,
+    AUDIT_TITLE,
+    NEXT_DEADLINE,
+    PROCEDURE_TITLE,
+    WHY_TITLE,
+    days_left,
+    reader_language,
+    render_audit_trail,
+    render_why,
+)
 from conventions.admin.filters import NextDeadlineFilter, OverdueFilter
 from conventions.admin.history import ReadOnlyHistoryMixin
-from conventions.admin.transitions import (
-    ACKNOWLEDGMENT_FIELDS,
-    DECISION_FIELDS,
-    DOCUMENTS_DUE_FIELDS,
-    DOCUMENTS_REQUESTED_FIELDS,
-    AcknowledgmentForm,
-    CommentForm,
-    DecisionForm,
-    DocumentsDueForm,
-    DocumentsReceivedForm,
-    DocumentsRequestedForm,
-    ReceivedForm,
-    TransitionAction,
-    TransitionAdminMixin,
-)
+from conventions.admin.transitions import TransitionAdminMixin
 from conventions.models import Avenant, Channel, ConventionState
 from conventions.rules import CheckInputError
-from conventions.services.filing import ACKNOWLEDGEABLE, DOCUMENTS_REQUESTED
+from conventions.transitions import AVENANT_ACTIONS
 from hostportal.admin import TenantAdmin
 
 ADMIN = Channel.ADMIN
-
-AVENANT_ACTIONS = [
-    TransitionAction(
-        "submit",
-        "Submit to the administration",
-        ReceivedForm,
-        services.avenant_submit,
-        help=(
-            "15 days of silence from this date accept the avenant (CESEDA R426-21); not for a company "
-            "stage, which needs an explicit answer."
-        ),
-    ),
-    TransitionAction(
-        "request_documents",
-        "Documents requested",
-        DocumentsRequestedForm,
-        services.avenant_request_documents,
-        help="No silence deadline until the documents arrive; then 15 days again (CRPA L114-5).",
-        field_map=DOCUMENTS_REQUESTED_FIELDS,
-    ),
-    TransitionAction(
-        "receive_documents",
-        "Documents received",
-        DocumentsReceivedForm,
-        services.avenant_receive_documents,
-        field_map={"documents_received_on": "received_on"},
-    ),
-    TransitionAction(
-        "validate",
-        "Record validation",
-        DecisionForm,
-        services.avenant_record_decision,
-        fixed={"decision": "validated"},
-        help="The convention's end date in force moves and the carte de séjour application opens.",
-        field_map=DECISION_FIELDS,
-    ),
-    TransitionAction(
-        "refuse",
-        "Record refusal",
-        DecisionForm,
-        services.avenant_record_decision,
-        fixed={"decision": "refused"},
-        field_map=DECISION_FIELDS,
-    ),
-    TransitionAction("withdraw", "Withdraw", CommentForm, services.avenant_withdraw),
-    TransitionAction(
-        "set_documents_due",
-        "Set the documents' due date",
-        DocumentsDueForm,
-        services.avenant_set_documents_due,
-        help="The date the administration set for the documents (kept for the record and the reminders).",
-        field_map=DOCUMENTS_DUE_FIELDS,
-        states=(DOCUMENTS_REQUESTED,),
-    ),
-    TransitionAction(
-        "record_acknowledgment",
-        "Record the acknowledgment of receipt",
-        AcknowledgmentForm,
-        services.avenant_record_acknowledgment,
-        help="The decision date stated on the acknowledgment wins over the computed one (CRPA R112-5).",
-        field_map=ACKNOWLEDGMENT_FIELDS,
-        states=ACKNOWLEDGEABLE,
-    ),
-]
 
 PROCEDURE_FIELDS = [
     "organisation", "state", "previous_end_date", "prior_extensions", "validation_required",
@@ -147,14 +82,14 @@ class AvenantAdmin(
         return super().get_queryset(request).annotate(next_deadline=NEXT_DEADLINE)
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
-        fieldsets: list[tuple[str | None, dict[str, Any]]] = [
+        fieldsets: list[tuple[str | Promise | None, dict[str, Any]]] = [
             (None, {"fields": ["convention", "requested_end_date", "reason"]})
         ]
         if obj is not None:
             fieldsets += [
-                ("Procedure (computed, changed by transitions only)", {"fields": PROCEDURE_FIELDS}),
-                ("Why these dates", {"fields": ["why_these_dates"]}),
-                ("Audit trail", {"fields": ["audit_trail"]}),
+                (PROCEDURE_TITLE, {"fields": PROCEDURE_FIELDS}),
+                (WHY_TITLE, {"fields": ["why_these_dates"]}),
+                (AUDIT_TITLE, {"fields": ["audit_trail"]}),
             ]
         return fieldsets
 
@@ -195,7 +130,8 @@ class AvenantAdmin(
         why = result.explanations.get("silence_deadline")
         if not result.validation_required or result.silence_outcome is not None or why is None:
             return []
-        return [f"No implicit acceptance exists for this avenant. Why: {why.text(LANGUAGE)} ({why.source})."]
+        notice = gettext("No implicit acceptance exists for this avenant. Why: %(rule)s (%(source)s).")
+        return [notice % {"rule": why.text(reader_language()), "source": why.source}]
 
     def service_save(self, request: HttpRequest, form: Any) -> Avenant:
         if not form.instance._state.adding:
@@ -206,18 +142,18 @@ class AvenantAdmin(
             reason=data["reason"], channel=ADMIN,
         )  # fmt: skip
 
-    @admin.display(description="Intern", ordering="convention__intern__last_name")
+    @admin.display(description=_("Intern"), ordering="convention__intern__last_name")
     def intern(self, obj: Avenant) -> str:
         return str(obj.convention.intern)
 
-    @admin.display(description="Days left", ordering="next_deadline")
+    @admin.display(description=_("Days left"), ordering="next_deadline")
     def days_left(self, obj: Any) -> int | None:
         return days_left(getattr(obj, "next_deadline", None), timezone.localdate())
 
-    @admin.display(description="Why these dates")
+    @admin.display(description=WHY_TITLE)
     def why_these_dates(self, obj: Avenant) -> SafeString:
         return render_why(lambda today: services.avenant_evaluate(obj, today=today), timezone.localdate())
 
-    @admin.display(description="State changes")
+    @admin.display(description=AUDIT_DESCRIPTION)
     def audit_trail(self, obj: Avenant) -> SafeString:
         return render_audit_trail(obj)

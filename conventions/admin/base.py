@@ -12,19 +12,17 @@ computed deadlines, their audit rows. So a service-backed admin:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.translation import gettext as _
 
-from conventions.rules import CheckInputError
-from conventions.services import ServiceError
-
-SERVICE_ERRORS = (ValidationError, ServiceError, PermissionDenied, CheckInputError)
+# The services' errors on a form, shared with the portal: each names its field as the reader sees it.
+from conventions.transitions import SERVICE_ERRORS, add_service_error, error_messages
 
 
 class _RollBack(Exception):
@@ -39,38 +37,6 @@ def dry_run(write: Callable[[], object]) -> None:
             raise _RollBack
     except _RollBack:
         pass
-
-
-def error_messages(exc: BaseException) -> list[str]:
-    """Readable messages of a service error, each prefixed with its field when it names one."""
-    if isinstance(exc, ValidationError):
-        if hasattr(exc, "error_dict"):
-            return [
-                message if field == NON_FIELD_ERRORS else f"{field}: {message}"
-                for field, errors in exc.message_dict.items()
-                for message in errors
-            ]
-        return list(exc.messages)
-    if isinstance(exc, CheckInputError):
-        return [f"{field}: {message}" for field, message in exc.errors.items()]
-    return [str(exc)]
-
-
-def add_service_error(form: forms.BaseForm, exc: BaseException, field_map: Mapping[str, str] = {}) -> None:  # noqa: B006
-    """Put a service error on the form: on the named field when the form has it, else on the form."""
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        per_field: Mapping[str, list[str]] = exc.message_dict
-    elif isinstance(exc, CheckInputError):
-        per_field = {name: [message] for name, message in exc.errors.items()}
-    else:
-        form.add_error(None, error_messages(exc))
-        return
-    for name, errors in per_field.items():
-        target = field_map.get(name, name)
-        if target in form.fields:
-            form.add_error(target, errors)
-        else:
-            form.add_error(None, errors if name == NON_FIELD_ERRORS else [f"{name}: {e}" for e in errors])
 
 
 class ServiceModelForm(forms.ModelForm):
@@ -129,7 +95,7 @@ class ServiceRaceMessageMixin:
             return super().changeform_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
         except ServiceRaceError as exc:
             # Raised inside the admin's atomic block: everything this request wrote is rolled back.
-            messages.error(request, f"Nothing was saved: {exc}")
+            messages.error(request, _("Nothing was saved: %(reason)s") % {"reason": exc})
             return HttpResponseRedirect(request.get_full_path())
 
 

@@ -13,111 +13,36 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from conventions import services
 from conventions.admin.base import ServiceAdminMixin, VersionedServiceModelForm
-from conventions.admin.display import NEXT_DEADLINE, days_left, render_audit_trail, render_why
+from conventions.admin.display import (
+    AUDIT_DESCRIPTION,
+    AUDIT_TITLE,
+    NEXT_DEADLINE,
+    PROCEDURE_TITLE,
+    WHY_TITLE,
+    days_left,
+    render_audit_trail,
+    render_why,
+)
 from conventions.admin.documents import DocumentFormsetMixin, DocumentItemInline
 from conventions.admin.filters import NextDeadlineFilter, OverdueFilter
 from conventions.admin.history import ReadOnlyHistoryMixin
-from conventions.admin.transitions import (
-    ACKNOWLEDGMENT_FIELDS,
-    DECISION_FIELDS,
-    DOCUMENTS_DUE_FIELDS,
-    DOCUMENTS_REQUESTED_FIELDS,
-    AcknowledgmentForm,
-    CommentForm,
-    DecisionForm,
-    DocumentsDueForm,
-    DocumentsReceivedForm,
-    DocumentsRequestedForm,
-    TransitionAction,
-    TransitionAdminMixin,
-    VersionedReceivedForm,
-)
+from conventions.admin.transitions import TransitionAdminMixin
 from conventions.models import Channel, Convention, ConventionState, VisaApplication
 from conventions.services.conventions import EDITABLE_FIELDS, RULE_INPUT_FIELDS
-from conventions.services.filing import ACKNOWLEDGEABLE, DOCUMENTS_REQUESTED
+from conventions.transitions import CONVENTION_ACTIONS
 from hostportal.admin import TenantAdmin
 
 ADMIN = Channel.ADMIN
-CONVENTION_ACTIONS = [
-    TransitionAction(
-        "submit",
-        "Submit to the administration",
-        VersionedReceivedForm,
-        services.convention_submit,
-        help="Record the day the administration received the convention (CESEDA R426-20).",
-    ),
-    TransitionAction(
-        "mark_not_required",
-        "Close: no validation required",
-        CommentForm,
-        services.convention_mark_not_required,
-        help="The rules say this stay needs no validation (EU citizen, short stay, Canadian exemption).",
-    ),
-    TransitionAction(
-        "request_documents",
-        "Documents requested",
-        DocumentsRequestedForm,
-        services.convention_request_documents,
-        help=(
-            "The administration asked for missing documents: the refusal delay is suspended until they "
-            "arrive or the date it set for them (CRPA L114-5 al. 4)."
-        ),
-        field_map=DOCUMENTS_REQUESTED_FIELDS,
-    ),
-    TransitionAction(
-        "receive_documents",
-        "Documents received",
-        DocumentsReceivedForm,
-        services.convention_receive_documents,
-        help="The documents reached the administration: the silence delay runs again, moved later.",
-        field_map={"documents_received_on": "received_on"},
-    ),
-    TransitionAction(
-        "validate",
-        "Record validation",
-        DecisionForm,
-        services.convention_record_decision,
-        fixed={"decision": "validated"},
-        help="The administration validated (visé) the convention.",
-        field_map=DECISION_FIELDS,
-    ),
-    TransitionAction(
-        "refuse",
-        "Record refusal",
-        DecisionForm,
-        services.convention_record_decision,
-        fixed={"decision": "refused"},
-        help="The administration refused the convention explicitly.",
-        field_map=DECISION_FIELDS,
-    ),
-    TransitionAction(
-        "withdraw", "Withdraw", CommentForm, services.convention_withdraw, help="The host gives the stage up."
-    ),
-    TransitionAction(
-        "set_documents_due",
-        "Set the documents' due date",
-        DocumentsDueForm,
-        services.convention_set_documents_due,
-        help="The date the administration set for the documents: the silence deadline moves (L114-5).",
-        field_map=DOCUMENTS_DUE_FIELDS,
-        states=(DOCUMENTS_REQUESTED,),
-    ),
-    TransitionAction(
-        "record_acknowledgment",
-        "Record the acknowledgment of receipt",
-        AcknowledgmentForm,
-        services.convention_record_acknowledgment,
-        help="The decision date stated on the acknowledgment wins over the computed one (CRPA R112-5).",
-        field_map=ACKNOWLEDGMENT_FIELDS,
-        states=ACKNOWLEDGEABLE,
-    ),
-]
 
 STAGE_FIELDS = [
     "sending_establishment", "tutor_name", "tutor_email", "start_date", "end_date", "weekly_hours",
@@ -165,7 +90,9 @@ class ConventionAdmin(
             labels = ", ".join(
                 str(getattr(Convention._meta.get_field(name), "verbose_name", name)) for name in missing
             )
-            return f"To file this convention with the administration, fill in: {labels}."
+            return gettext("To file this convention with the administration, fill in: %(fields)s.") % {
+                "fields": labels
+            }
         return ""
 
     def get_inlines(self, request: HttpRequest, obj: Any) -> list[Any]:
@@ -178,16 +105,16 @@ class ConventionAdmin(
         head = ["organisation", "intern", "category", "programme", "same_group"]
         if obj is None or self.has_change_permission(request, obj):
             head.append("expected_version")
-        fieldsets: list[tuple[str | None, dict[str, Any]]] = [
+        fieldsets: list[tuple[str | Promise | None, dict[str, Any]]] = [
             (None, {"fields": head}),
-            ("Stage", {"fields": STAGE_FIELDS}),
+            (_("Stage"), {"fields": STAGE_FIELDS}),
         ]
         if obj is not None:
             fieldsets += [
-                ("Procedure (computed, changed by transitions only)", {"fields": PROCEDURE_FIELDS}),
-                ("Long-stay visa (VLS-TS)", {"fields": ["visa_step"]}),
-                ("Why these dates", {"fields": ["why_these_dates"]}),
-                ("Audit trail", {"fields": ["audit_trail"]}),
+                (PROCEDURE_TITLE, {"fields": PROCEDURE_FIELDS}),
+                (_("Long-stay visa (VLS-TS)"), {"fields": ["visa_step"]}),
+                (WHY_TITLE, {"fields": ["why_these_dates"]}),
+                (AUDIT_TITLE, {"fields": ["audit_trail"]}),
             ]
         return fieldsets
 
@@ -224,27 +151,31 @@ class ConventionAdmin(
             channel=ADMIN, **changes,
         )  # fmt: skip
 
-    @admin.display(description="Days left", ordering="next_deadline")
+    @admin.display(description=_("Days left"), ordering="next_deadline")
     def days_left(self, obj: Any) -> int | None:
         """To the filing deadline of a draft, the silence deadline of a submitted file; < 0 = overdue."""
         return days_left(getattr(obj, "next_deadline", None), timezone.localdate())
 
-    @admin.display(description="Visa step")
+    @admin.display(description=_("Visa step"))
     def visa_step(self, obj: Convention) -> str:
         visa = VisaApplication.objects.filter(convention=obj).first()
         if visa is None:
-            return "Opens when the convention is validated (a long-stay visa is then applied for)."
+            return gettext("Opens when the convention is validated (a long-stay visa is then applied for).")
         url = reverse(
             "admin:conventions_visaapplication_change", args=[visa.pk], current_app=self.admin_site.name
         )
         deadline = visa.ofii_validation_deadline
-        ofii = f", OFII validation by {deadline:%Y-%m-%d}" if deadline else ""
+        ofii = ""
+        if deadline:
+            ofii = gettext(", OFII validation by %(date)s") % {
+                "date": date_format(deadline, "SHORT_DATE_FORMAT")
+            }
         return format_html('<a href="{}">{}</a>: {}{}', url, visa, visa.get_state_display(), ofii)
 
-    @admin.display(description="Why these dates")
+    @admin.display(description=WHY_TITLE)
     def why_these_dates(self, obj: Convention) -> SafeString:
         return render_why(lambda today: services.convention_evaluate(obj, today=today), timezone.localdate())
 
-    @admin.display(description="State changes")
+    @admin.display(description=AUDIT_DESCRIPTION)
     def audit_trail(self, obj: Convention) -> SafeString:
         return render_audit_trail(obj)

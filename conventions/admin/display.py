@@ -3,132 +3,60 @@
 Every row of "why these dates" is a value with the engine's Explanation (its rule and its legal source):
 the CheckResult of a convention or an avenant, and the dates the services store outside it (a visa's OFII
 deadline, a carte de séjour's filing window and silence deadline), computed by the same engine functions.
+Both blocks speak the reader's language: the explanations' French text (Explanation.rule_fr) for a French
+reader, and the audit trail in plain words (no transition or state code names).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, DateField, F, Q, When
+from django.core.exceptions import FieldDoesNotExist
 from django.template.loader import render_to_string
+from django.utils.functional import Promise
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
+from conventions import explain
+from conventions.explain import Row
 from conventions.models import TransitionLog
-from conventions.rules import (
-    CheckInputError,
-    CheckResult,
-    ExplainedDate,
-    Explanation,
-    format_amount,
-    permit_filing_window,
-    residence_permit_silence_deadline,
-    sources,
-    vls_ts_validation_deadline,
-)
+from conventions.rules import CheckInputError, CheckResult
+from conventions.selectors import NEXT_DEADLINE, days_left, overdue_q  # noqa: F401  (used by the admin)
+from conventions.transitions import REGISTRY
 
-Row = dict[str, str]
-# The admin is in English for now; the French portal will pass "fr" (Explanation.rule_fr).
-LANGUAGE = "en"
-
-# The values of a CheckResult worth explaining to an auditor, in reading order.
-RESULT_ROWS = [
-    ("regime", "Regime"),
-    ("validation_required", "Validation required"),
-    ("filing_deadline", "Filing deadline"),
-    ("late_filing", "Late filing"),
-    ("silence_days", "Silence delay (days)"),
-    ("silence_deadline", "Silence deadline"),
-    ("silence_outcome", "Outcome of silence"),
-    ("minimum_monthly_resources_eur", "Minimum monthly resources (EUR)"),
-    ("minimum_hourly_gratification_eur", "Minimum hourly gratification (EUR)"),
-    ("resources_sufficient", "Resources sufficient"),
-    ("presence_hours", "Presence (hours, estimated)"),
-]
+# The titles the change pages share.
+PROCEDURE_TITLE = _("Procedure (computed, changed by transitions only)")
+WHY_TITLE = _("Why these dates")
+AUDIT_TITLE = _("Audit trail")
+AUDIT_DESCRIPTION = _("State changes")
 
 
-def display_value(value: Any) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return format_amount(value) or "—"
-    return str(getattr(value, "value", value))
+def reader_language() -> str:
+    """The active language as the rule engine knows it: "fr" or "en" (the explanations follow the reader)."""
+    return (get_language() or settings.LANGUAGE_CODE).split("-")[0]
 
 
-def row(name: str, label: str, value: Any, why: Explanation | None, language: str = LANGUAGE) -> Row:
-    return {
-        "name": name,
-        "label": label,
-        "value": display_value(value),
-        "rule": why.text(language) if why else "",
-        "source": why.source if why else "",
-    }
+def why_rows(result: CheckResult, language: str | None = None) -> list[Row]:
+    return explain.why_rows(result, language or reader_language())
 
 
-def date_row(name: str, label: str, date: ExplainedDate, language: str = LANGUAGE) -> Row:
-    return row(name, label, date.value, date.explanation, language)
+def ofii_rows(arrived_on: dt.date | None, language: str | None = None) -> list[Row]:
+    return explain.ofii_rows(arrived_on, language or reader_language())
 
 
-def why_rows(result: CheckResult, language: str = LANGUAGE) -> list[Row]:
-    rows = []
-    for name, label in RESULT_ROWS:
-        value = getattr(result, name)
-        why: Explanation | None = result.explanations.get(name)
-        if value is not None or why is not None:
-            rows.append(row(name, label, value, why, language))
-    return rows
+def filing_window_rows(expires_on: dt.date | None, language: str | None = None) -> list[Row]:
+    return explain.filing_window_rows(expires_on, language or reader_language())
 
 
-# --- the dates the services store outside the CheckResult, each from its engine function ------------------
-
-
-def ofii_rows(arrived_on: dt.date | None) -> list[Row]:
-    """The VLS-TS validation with the OFII, 3 months after arrival (CESEDA R431-16)."""
-    name, label = "ofii_validation_deadline", "OFII validation deadline"
-    if arrived_on is None:
-        why = Explanation(
-            "3 months after the intern's arrival in France: known once the arrival is recorded",
-            sources.VLS_TS_VALIDATION,
-        )
-        return [row(name, label, None, why)]
-    return [date_row(name, label, vls_ts_validation_deadline(arrived_on=arrived_on))]
-
-
-def filing_window_rows(expires_on: dt.date | None) -> list[Row]:
-    """The carte de séjour filing window, 120 to 60 days before the visa expires (CESEDA R431-5)."""
-    labels = [
-        ("filing_opens_on", "Carte de séjour: filing opens"),
-        ("filing_deadline", "Carte de séjour: filing deadline"),
-    ]
-    if expires_on is None:
-        why = Explanation(
-            "120 to 60 days before the long-stay visa expires: known once the visa is issued with its expiry",
-            sources.PERMIT_FILING_WINDOW,
-        )
-        return [row(name, label, None, why) for name, label in labels]
-    dates = permit_filing_window(expires_on=expires_on)
-    return [date_row(name, label, date) for (name, label), date in zip(labels, dates, strict=True)]
-
-
-def permit_silence_rows(filed_on: dt.date | None, complete_on: dt.date | None) -> list[Row]:
-    """Silence kept 90 days after the complete application is a refusal (CESEDA R426-17)."""
-    name, label = "silence_deadline", "Silence deadline (implicit refusal after it)"
-    if filed_on is None:
-        why = Explanation(
-            "90 days after the complete application (the filing date unless a later complete date is "
-            "recorded): known once the application is filed",
-            sources.RESIDENCE_PERMIT_SILENCE,
-        )
-        return [row(name, label, None, why)]
-    deadline = residence_permit_silence_deadline(filed_on=filed_on, complete_on=complete_on)
-    return [date_row(name, label, deadline)]
+def permit_silence_rows(
+    filed_on: dt.date | None, complete_on: dt.date | None, language: str | None = None
+) -> list[Row]:
+    return explain.permit_silence_rows(filed_on, complete_on, language or reader_language())
 
 
 def render_why(evaluate: Callable[[dt.date], CheckResult], today: dt.date) -> SafeString:
@@ -150,32 +78,66 @@ def render_explained_rows(rows: list[Row], today: dt.date) -> SafeString:
     return render_to_string("admin/conventions/why_these_dates.html", {"rows": rows, "today": today})
 
 
+# What happened, as an audit trail says it (past tense): the services log the transition's code name.
+AUDIT_LABELS: dict[str, Promise] = {
+    "create": pgettext_lazy("audit trail", "Created"),
+    "submit": pgettext_lazy("audit trail", "Filed with the administration"),
+    "mark_not_required": pgettext_lazy("audit trail", "Closed: no validation required"),
+    "request_documents": pgettext_lazy("audit trail", "Documents requested by the administration"),
+    "receive_documents": pgettext_lazy("audit trail", "Documents received by the administration"),
+    "set_documents_due": pgettext_lazy("audit trail", "Documents' due date set"),
+    "record_acknowledgment": pgettext_lazy("audit trail", "Acknowledgment of receipt recorded"),
+    "validate": pgettext_lazy("audit trail", "Validated by the administration"),
+    "refuse": pgettext_lazy("audit trail", "Refused"),
+    "withdraw": pgettext_lazy("audit trail", "Withdrawn"),
+    "refuse_by_silence": pgettext_lazy("audit trail", "Refused by silence (implicit decision)"),
+    "accept_by_silence": pgettext_lazy("audit trail", "Accepted by silence (implicit decision)"),
+    "apply": pgettext_lazy("audit trail", "Applied at the consulate"),
+    "issue": pgettext_lazy("audit trail", "Visa issued"),
+    "record_arrival": pgettext_lazy("audit trail", "Arrival in France recorded"),
+    "record_ofii_validation": pgettext_lazy("audit trail", "OFII validation recorded"),
+    "set_validity": pgettext_lazy("audit trail", "Visa validity corrected"),
+    "file": pgettext_lazy("audit trail", "Filed at the préfecture"),
+    "record_complete": pgettext_lazy("audit trail", "Application complete"),
+    "grant": pgettext_lazy("audit trail", "Card granted"),
+}
+
+
+def transition_label(name: str) -> str:
+    """A logged transition in plain words: its audit label, else its button's label, else its name."""
+    if name in AUDIT_LABELS:
+        return str(AUDIT_LABELS[name])
+    for _subject, actions in REGISTRY.values():
+        for action in actions:
+            if action.name == name:
+                return str(action.label)
+    return name.replace("_", " ").capitalize()
+
+
+def state_labels(model: type[Any]) -> dict[str, str]:
+    """The model's states as the reader says them (the `state` field's choices, translated)."""
+    try:
+        field = model._meta.get_field("state")
+    except FieldDoesNotExist:  # a model without states shows its codes as they are
+        return {}
+    return {str(code): str(label) for code, label in field.flatchoices}
+
+
 def render_audit_trail(obj: Any) -> SafeString:
-    """The TransitionLog rows of one file (generic relation), oldest first."""
+    """The TransitionLog rows of one file (generic relation), oldest first, in plain words."""
     if obj is None or obj.pk is None:
         return render_to_string("admin/conventions/audit_trail.html", {"entries": []})
-    entries = TransitionLog.objects.filter(
+    logs = TransitionLog.objects.filter(
         content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk
     ).order_by("created_at", "pk")
-    return render_to_string("admin/conventions/audit_trail.html", {"entries": list(entries)})
-
-
-# The next deadline that matters for a file: filing for a draft that needs a validation (its filing
-# deadline is null otherwise), the administration's silence deadline for a submitted one.
-NEXT_DEADLINE = Case(
-    When(state="draft", then=F("filing_deadline")),
-    When(state="submitted", then=F("silence_deadline")),
-    default=None,
-    output_field=DateField(),
-)
-
-
-def overdue_q(today: dt.date) -> Q:
-    return Q(state="draft", validation_required=True, filing_deadline__lt=today) | Q(
-        state="submitted", silence_deadline__lt=today
-    )
-
-
-def days_left(next_deadline: dt.date | None, today: dt.date) -> int | None:
-    """Days to the next deadline; negative when it is past (overdue)."""
-    return None if next_deadline is None else (next_deadline - today).days
+    states = state_labels(type(obj))
+    entries = [
+        {
+            "log": log,
+            "transition": transition_label(log.transition),
+            "source": states.get(log.source_state, log.source_state) if log.source_state else "",
+            "target": states.get(log.target_state, log.target_state),
+        }
+        for log in logs
+    ]
+    return render_to_string("admin/conventions/audit_trail.html", {"entries": entries})

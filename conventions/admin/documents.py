@@ -13,6 +13,7 @@ from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from conventions.admin.base import (
     SERVICE_ERRORS,
@@ -38,7 +39,9 @@ class DocumentItemForm(ServiceModelForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("status") == DocumentStatus.REJECTED and not (data.get("rejection_reason") or "").strip():
-            self.add_error("rejection_reason", "Say why the document was rejected: the reason is required.")
+            self.add_error(
+                "rejection_reason", _("Say why the document was rejected: the reason is required.")
+            )
         return data
 
 
@@ -48,7 +51,7 @@ class DocumentItemInline(TenantInline):
     fk_name = "convention"
     fields = ["step", "label", "status", "rejection_reason", "file", "expires_on"]
     readonly_fields = ["step", "label"]
-    verbose_name_plural = "Documents (checklists of the VLS-TS and the carte de séjour)"
+    verbose_name_plural = _("Documents (checklists of the VLS-TS and the carte de séjour)")
 
 
 class PermitDocumentItemInline(DocumentItemInline):
@@ -115,7 +118,7 @@ class DocumentItemAdmin(ServiceAdminMixin, TenantAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[DocumentItem]:
         return super().get_queryset(request).select_related("convention__intern", "organisation")
 
-    @admin.display(description="Intern", ordering="convention__intern__last_name")
+    @admin.display(description=_("Intern"), ordering="convention__intern__last_name")
     def intern(self, obj: DocumentItem) -> str:
         return str(obj.convention.intern)
 

@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 
 from conventions.admin.display import overdue_q
@@ -18,11 +19,11 @@ from conventions.admin.display import overdue_q
 class OverdueFilter(admin.SimpleListFilter):
     """A draft past its filing deadline, or a submitted file past its silence deadline (sweep due)."""
 
-    title = "overdue"
+    title = _("overdue")
     parameter_name = "overdue"
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("yes", "Overdue"), ("no", "Not overdue")]
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("yes", _("Overdue")), ("no", _("Not overdue"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         today = timezone.localdate()
@@ -36,16 +37,16 @@ class OverdueFilter(admin.SimpleListFilter):
 class NextDeadlineFilter(admin.SimpleListFilter):
     """Ranges of the next relevant deadline (the `next_deadline` annotation of the admin's queryset)."""
 
-    title = "next deadline"
+    title = _("next deadline")
     parameter_name = "next_deadline"
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
         return [
-            ("past", "Past"),
-            ("7", "Within the next 7 days"),
-            ("30", "Within the next 30 days"),
-            ("later", "Later"),
-            ("none", "No deadline running"),
+            ("past", _("Past")),
+            ("7", _("Within the next 7 days")),
+            ("30", _("Within the next 30 days")),
+            ("later", _("Later")),
+            ("none", _("No deadline running")),
         ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:

@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from conventions.admin.base import ServiceAdminMixin, VersionedServiceModelForm
@@ -25,12 +26,12 @@ IDENTITY = ["first_name", "last_name", "nationality", "date_of_birth", "email", 
 
 class InternForm(VersionedServiceModelForm):
     new_passport_number = forms.CharField(
-        label="Passport number",
+        label=_("Passport number"),
         required=False,
         max_length=20,
         strip=True,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
-        help_text="Type the number to set it; leave blank to keep the stored one (shown masked).",
+        help_text=_("Type the number to set it; leave blank to keep the stored one (shown masked)."),
     )
 
     class Meta:
@@ -41,7 +42,7 @@ class InternForm(VersionedServiceModelForm):
         value: str = self.cleaned_data.get("new_passport_number") or ""
         value = value.replace(" ", "").upper()
         if not value and self.instance._state.adding:
-            raise forms.ValidationError("The passport number is required.")
+            raise forms.ValidationError(_("The passport number is required."))
         return value
 
 
@@ -66,14 +67,14 @@ class InternAdmin(ServiceAdminMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin, T
             head.append("expected_version")
         return [
             (None, {"fields": head}),
-            ("Passport", {"fields": passport}),
-            ("Reminders", {"fields": ["notify_intern", "language"]}),
+            (_("Passport"), {"fields": passport}),
+            (_("Reminders"), {"fields": ["notify_intern", "language"]}),
         ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [] if obj is None else ["organisation", "masked_passport_number"]
 
-    @admin.display(description="Passport number")
+    @admin.display(description=_("Passport number"))
     def masked_passport_number(self, obj: Intern) -> str:
         return obj.masked_passport_number
 

@@ -14,9 +14,12 @@ from django.db.models import Case, DateField, F, QuerySet, When
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
 
-from conventions import services
 from conventions.admin.display import (
+    AUDIT_DESCRIPTION,
+    AUDIT_TITLE,
+    WHY_TITLE,
     days_left,
     filing_window_rows,
     permit_silence_rows,
@@ -25,54 +28,13 @@ from conventions.admin.display import (
 )
 from conventions.admin.documents import DocumentFormsetMixin, PermitDocumentItemInline
 from conventions.admin.filters import NextDeadlineFilter
-from conventions.admin.transitions import (
-    DECISION_FIELDS,
-    DecisionForm,
-    PermitCompleteForm,
-    PermitFileForm,
-    PermitGrantForm,
-    TransitionAction,
-    TransitionAdminMixin,
-)
+from conventions.admin.transitions import TransitionAdminMixin
 from conventions.models import PermitState, ResidencePermitApplication, VisaApplication
 from conventions.rules import RESIDENCE_PERMIT_STAMP_EUR
+from conventions.transitions import PERMIT_ACTIONS
 from hostportal.admin import TenantAdmin
 
-STAMP_SOURCE = "Seed (service-public.fr): 75 EUR in tax stamps, asked when the card is granted"
-
-PERMIT_ACTIONS = [
-    TransitionAction(
-        "file",
-        "Filed at the préfecture",
-        PermitFileForm,
-        services.permit_file,
-        help="90 days of silence after the complete application mean refusal (CESEDA R426-17).",
-    ),
-    TransitionAction(
-        "grant",
-        "Record the card granted",
-        PermitGrantForm,
-        services.permit_record_decision,
-        fixed={"decision": "granted"},
-        field_map=DECISION_FIELDS,
-    ),
-    TransitionAction(
-        "refuse",
-        "Record refusal",
-        DecisionForm,
-        services.permit_record_decision,
-        fixed={"decision": "refused"},
-        field_map=DECISION_FIELDS,
-    ),
-    TransitionAction(
-        "record_complete",
-        "Record the file complete",
-        PermitCompleteForm,
-        services.permit_record_complete,
-        help="The préfecture has the complete application: the 90 days run from that day (R426-17).",
-        states=(PermitState.FILED,),
-    ),
-]
+STAMP_SOURCE = _("Seed (service-public.fr): 75 EUR in tax stamps, asked when the card is granted")
 
 FIELDS: list[Any] = [
     "organisation", "convention", "avenant", "state", "filing_opens_on", "filing_deadline", "prefecture",
@@ -101,8 +63,8 @@ class ResidencePermitApplicationAdmin(DocumentFormsetMixin, TransitionAdminMixin
     search_fields = ["convention__intern__first_name", "convention__intern__last_name", "prefecture"]
     fieldsets = [
         (None, {"fields": FIELDS}),
-        ("Why these dates", {"fields": ["why_these_dates"]}),
-        ("Audit trail", {"fields": ["audit_trail"]}),
+        (WHY_TITLE, {"fields": ["why_these_dates"]}),
+        (AUDIT_TITLE, {"fields": ["audit_trail"]}),
     ]
     readonly_fields = [*FIELDS, "why_these_dates", "audit_trail"]
 
@@ -120,22 +82,22 @@ class ResidencePermitApplicationAdmin(DocumentFormsetMixin, TransitionAdminMixin
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         """Every field is read-only: saving the page saves its checklist (the inline) only."""
 
-    @admin.display(description="Days left", ordering="next_deadline")
+    @admin.display(description=_("Days left"), ordering="next_deadline")
     def days_left(self, obj: Any) -> int | None:
         """To the filing deadline while to file, to the silence deadline once filed; < 0 = past."""
         return days_left(getattr(obj, "next_deadline", None), timezone.localdate())
 
-    @admin.display(description="Why these dates")
+    @admin.display(description=WHY_TITLE)
     def why_these_dates(self, obj: ResidencePermitApplication) -> SafeString:
         visa = VisaApplication.objects.filter(convention_id=obj.convention_id).first()
         rows = [
             *filing_window_rows(visa.expires_on if visa else None),
             *permit_silence_rows(obj.filed_on, obj.complete_on),
-            {"name": "stamp", "label": "Tax stamp (EUR)", "value": str(RESIDENCE_PERMIT_STAMP_EUR),
-             "rule": "", "source": STAMP_SOURCE},
+            {"name": "stamp", "label": str(_("Tax stamp (EUR)")), "value": str(RESIDENCE_PERMIT_STAMP_EUR),
+             "rule": "", "source": str(STAMP_SOURCE)},
         ]  # fmt: skip
         return render_explained_rows(rows, timezone.localdate())
 
-    @admin.display(description="State changes")
+    @admin.display(description=AUDIT_DESCRIPTION)
     def audit_trail(self, obj: ResidencePermitApplication) -> SafeString:
         return render_audit_trail(obj)

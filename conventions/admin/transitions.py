@@ -1,4 +1,6 @@
-"""Transition and event buttons: each leads to a small form that calls its service.
+"""Transition and event buttons in the admin: each leads to a small form that calls its service.
+
+The registry (forms, actions, which are allowed now) is conventions.transitions, shared with the portal.
 
 Two kinds of button share one registry (`TransitionAction`) and one view:
 - a transition moves the file; it appears when django-fsm allows it now, for this user (state, conditions,
@@ -11,174 +13,43 @@ The service is the judge: its error is shown on the form and nothing changes.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from django import forms
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
-from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from conventions.admin.base import SERVICE_ERRORS, add_service_error, error_messages
 from conventions.models import Channel
-
-
-class CommentForm(forms.Form):
-    comment = forms.CharField(
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        help_text="Kept in the audit trail.",
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.order_fields([name for name in self.fields if name != "comment"] + ["comment"])
-
-
-# The forms name their fields after the service's arguments; errors come back as model fields.
-DECISION_FIELDS = {"decision_on": "decided_on", "decision_reference": "reference"}
-DOCUMENTS_REQUESTED_FIELDS = {"documents_requested_on": "requested_on", "documents_due_on": "due_on"}
-DOCUMENTS_DUE_FIELDS = {"documents_due_on": "due_on"}
-ACKNOWLEDGMENT_FIELDS = {"acknowledged_decision_on": "acknowledged_on"}
-
-
-class EventDateField(forms.DateField):
-    """The day something happened (received, decided, arrived): today is a sensible default."""
-
-
-def date_field(label: str, *, required: bool = True, help_text: str = "") -> forms.DateField:
-    return EventDateField(label=label, required=required, widget=AdminDateWidget, help_text=help_text)
-
-
-def set_date_field(label: str, *, required: bool = True, help_text: str = "") -> forms.DateField:
-    """A date someone else sets, often in the future (a due date, a visa's expiry): no default."""
-    return forms.DateField(label=label, required=required, widget=AdminDateWidget, help_text=help_text)
-
-
-class ReceivedForm(CommentForm):
-    received_on = date_field("Received by the administration on", help_text="Starts the silence delay.")
-
-
-class VersionedReceivedForm(ReceivedForm):
-    # The version the user saw: filing a file someone has just changed is refused with a clear message.
-    expected_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
-
-
-DUE_ON_LABEL = "Documents due by (date set by the administration)"
-DUE_ON_HELP = (
-    "The date the administration set for the missing documents, not before the request. A convention's "
-    "refusal delay stays suspended until the documents arrive or this date, whichever comes first (CRPA "
-    "L114-5 al. 4); an avenant's 15 days run again only from the documents' receipt (al. 3)."
+from conventions.transitions import (  # noqa: F401  (the forms are re-exported for the admin modules)
+    ACKNOWLEDGMENT_FIELDS,
+    DECISION_FIELDS,
+    DOCUMENTS_DUE_FIELDS,
+    DOCUMENTS_REQUESTED_FIELDS,
+    AcknowledgmentForm,
+    CommentForm,
+    DecisionForm,
+    DocumentsDueForm,
+    DocumentsReceivedForm,
+    DocumentsRequestedForm,
+    PermitCompleteForm,
+    PermitFileForm,
+    PermitGrantForm,
+    ReceivedForm,
+    TransitionAction,
+    VersionedReceivedForm,
+    available_actions,
+    date_field,
+    initial_for,
+    set_date_field,
 )
-
-
-class DocumentsRequestedForm(CommentForm):
-    requested_on = date_field("Documents requested on", help_text="Suspends the silence delay (CRPA L114-5).")
-    due_on = set_date_field(
-        DUE_ON_LABEL,
-        required=False,
-        help_text=DUE_ON_HELP + " Without it a convention's silence deadline cannot be computed.",
-    )
-
-
-class DocumentsDueForm(CommentForm):
-    due_on = set_date_field(DUE_ON_LABEL, help_text=DUE_ON_HELP)
-
-
-class AcknowledgmentForm(CommentForm):
-    acknowledged_on = set_date_field(
-        "Implicit decision on (date stated on the acknowledgment of receipt)",
-        help_text=(
-            "The acknowledgment of receipt states the day the request will be deemed decided; recorded, it "
-            "wins over the computed silence deadline, which becomes the day before (CRPA L112-3, R112-5). "
-            "It must be after the date the administration received the request."
-        ),
-    )
-
-
-class DocumentsReceivedForm(CommentForm):
-    received_on = date_field("Documents received by the administration on")
-
-
-class DecisionForm(CommentForm):
-    decided_on = date_field("Decided on")
-    reference = forms.CharField(label="Decision reference", required=False, max_length=100)
-
-
-COMPLETE_ON_HELP = (
-    "The day the préfecture had the complete application. 90 days of silence after it mean refusal "
-    "(CESEDA R426-17, the delay of the carte de séjour « stagiaire »)."
-)
-
-
-class PermitFileForm(CommentForm):
-    filed_on = date_field(
-        "Filed at the préfecture on",
-        help_text="The 90-day silence delay runs from this date, or from the complete date below (R426-17).",
-    )
-    complete_on = date_field(
-        "Complete on (if later than the filing)",
-        required=False,
-        help_text=COMPLETE_ON_HELP + " Leave empty when the file was complete when filed.",
-    )
-    prefecture = forms.CharField(required=False, max_length=200)
-
-
-class PermitCompleteForm(CommentForm):
-    complete_on = date_field("Application complete on", help_text=COMPLETE_ON_HELP)
-
-
-class PermitGrantForm(DecisionForm):
-    card_valid_until = date_field("Card valid until", required=False)
-    stamp_paid_on = date_field("Tax stamp (75 EUR) paid on", required=False)
-
-
-@dataclass(frozen=True)
-class TransitionAction:
-    """One button: the django-fsm transition (or the event) it performs, its form, and the service it calls.
-
-    The service is called with the form's cleaned data as keyword arguments (the form fields are named
-    after the service's parameters), plus `fixed` ones, the file, the acting user and channel "admin".
-    An action with `states` is an event: no django-fsm transition, offered in those states only.
-    """
-
-    name: str
-    label: str
-    form_class: type[forms.Form]
-    service: Callable[..., Any]
-    fixed: Mapping[str, Any] = field(default_factory=dict)
-    help: str = ""
-    # Service error field -> form field, when the service names the model field ("decision_on").
-    field_map: Mapping[str, str] = field(default_factory=dict)
-    states: Collection[str] = ()
-
-    @property
-    def is_event(self) -> bool:
-        return bool(self.states)
-
-    def allowed(self, obj: Any, fsm_allowed: Collection[str]) -> bool:
-        return obj.state in self.states if self.is_event else self.name in fsm_allowed
-
-    def run(self, *, subject: str, obj: Any, actor: Any, data: Mapping[str, Any]) -> Any:
-        return self.service(actor=actor, channel=Channel.ADMIN, **{subject: obj.pk}, **self.fixed, **data)
-
-
-def initial_for(form_class: type[forms.Form], obj: Any, today: dt.date) -> dict[str, Any]:
-    initial: dict[str, Any] = {
-        name: today
-        for name, form_field in form_class.base_fields.items()
-        if isinstance(form_field, EventDateField) and form_field.required
-    }
-    if "expected_version" in form_class.base_fields:
-        initial["expected_version"] = obj.version
-    return initial
 
 
 class TransitionAdminMixin:
@@ -218,8 +89,7 @@ class TransitionAdminMixin:
         read-only member."""
         if obj is None or not self.has_change_permission(request, obj):  # type: ignore[attr-defined]
             return []
-        fsm_allowed = {t.name for t in obj.get_available_user_state_transitions(request.user)}
-        return [action for action in self.transition_actions if action.allowed(obj, fsm_allowed)]
+        return available_actions(obj, request.user, self.transition_actions)
 
     def render_change_form(
         self, request: HttpRequest, context: dict[str, Any], add: bool = False, change: bool = False,
@@ -234,7 +104,7 @@ class TransitionAdminMixin:
         return super().render_change_form(request, context, add, change, form_url, obj)  # type: ignore[misc]
 
     def button(self, obj: Any, action: TransitionAction) -> dict[str, str]:
-        return {"label": action.label, "url": self.transition_url(obj, action), "help": action.help}
+        return {"label": str(action.label), "url": self.transition_url(obj, action), "help": str(action.help)}
 
     def transition_hint(self, obj: Any) -> str:
         """Why an expected next step is not offered (e.g. fields missing before filing); "" when none."""
@@ -248,7 +118,7 @@ class TransitionAdminMixin:
         for action in self.transition_actions:
             if action.name == name:
                 return action
-        raise Http404(f"No transition {name!r} here.")
+        raise Http404(_("No such step for this file."))
 
     def transition_view(self, request: HttpRequest, object_id: str, action: str) -> HttpResponse:
         obj = self.get_object(request, unquote(object_id))  # type: ignore[attr-defined]
@@ -260,7 +130,9 @@ class TransitionAdminMixin:
         chosen = self._action(action)
         if request.method != "POST" and chosen not in self.available_actions(request, obj):
             messages.error(
-                request, f"“{chosen.label}” is not possible now: {obj} is {obj.get_state_display()}."
+                request,
+                _("“%(action)s” is not possible now: %(file)s is %(state)s.")
+                % {"action": chosen.label, "file": obj, "state": obj.get_state_display()},
             )
             return HttpResponseRedirect(self.change_url(obj))
         form = chosen.form_class(
@@ -270,16 +142,27 @@ class TransitionAdminMixin:
         if request.method == "POST" and form.is_valid():
             try:
                 result = chosen.run(
-                    subject=self.transition_subject, obj=obj, actor=request.user, data=form.cleaned_data
+                    subject=self.transition_subject,
+                    obj=obj,
+                    actor=request.user,
+                    data=form.cleaned_data,
+                    channel=Channel.ADMIN,
                 )
             except SERVICE_ERRORS as exc:
                 add_service_error(form, exc, chosen.field_map)
                 for message in error_messages(exc):
-                    messages.error(request, f"{chosen.label}: {message} Nothing was changed.")
+                    messages.error(
+                        request,
+                        _("%(action)s: %(message)s Nothing was changed.")
+                        % {"action": chosen.label, "message": message},
+                    )
             else:
-                state = result.get_state_display()
-                outcome = f"recorded; it is still {state}" if chosen.is_event else f"done; it is now {state}"
-                messages.success(request, f"{result}: “{chosen.label}” {outcome}.")
+                done = {"file": result, "action": chosen.label, "state": result.get_state_display()}
+                if chosen.is_event:
+                    outcome = _("%(file)s: “%(action)s” recorded; it is still %(state)s.")
+                else:
+                    outcome = _("%(file)s: “%(action)s” done; it is now %(state)s.")
+                messages.success(request, outcome % done)
                 return HttpResponseRedirect(self.change_url(obj))
         return self.render_transition_form(request, obj, chosen, form)
 
@@ -289,7 +172,7 @@ class TransitionAdminMixin:
         request.current_app = self.admin_site.name
         context = {
             **self.admin_site.each_context(request),
-            "title": f"{action.label}: {obj}",
+            "title": _("%(action)s: %(file)s") % {"action": action.label, "file": obj},
             "opts": self.opts,
             "app_label": self.opts.app_label,
             "original": obj,

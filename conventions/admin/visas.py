@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -19,10 +18,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from conventions import services
 from conventions.admin.display import (
+    AUDIT_DESCRIPTION,
+    AUDIT_TITLE,
+    WHY_TITLE,
     days_left,
     filing_window_rows,
     ofii_rows,
@@ -30,80 +32,10 @@ from conventions.admin.display import (
     render_explained_rows,
 )
 from conventions.admin.history import ReadOnlyHistoryMixin
-from conventions.admin.transitions import (
-    DECISION_FIELDS,
-    CommentForm,
-    DecisionForm,
-    TransitionAction,
-    TransitionAdminMixin,
-    date_field,
-    set_date_field,
-)
-from conventions.models import VisaApplication, VisaState
+from conventions.admin.transitions import TransitionAdminMixin
+from conventions.models import VisaApplication
+from conventions.transitions import VISA_ACTIONS
 from hostportal.admin import TenantAdmin
-
-ISSUED = (VisaState.ISSUED,)  # the events of an issued visa (services.visas)
-
-
-class VisaApplyForm(CommentForm):
-    applied_on = date_field("Applied at the consulate on")
-    consulate = forms.CharField(required=False, max_length=200)
-
-
-class VisaValidityForm(CommentForm):
-    valid_from = set_date_field("Valid from", required=False)
-    expires_on = set_date_field(
-        "Expires on",
-        help_text=(
-            "The visa's last day of validity: the carte de séjour is filed from 120 to 60 days before it "
-            "(CESEDA R431-5)."
-        ),
-    )
-
-
-class VisaIssuedForm(DecisionForm, VisaValidityForm):
-    pass
-
-
-class ArrivalForm(CommentForm):
-    arrived_on = date_field(
-        "Arrived in France on",
-        help_text="The OFII validation of the visa is due 3 months later (CESEDA R431-16).",
-    )
-
-
-class OfiiValidationForm(CommentForm):
-    validated_on = date_field("Validated with the OFII on", help_text="Not before the arrival.")
-
-
-VISA_ACTIONS = [
-    TransitionAction(
-        "apply", "Applied at the consulate", VisaApplyForm, services.visa_apply,
-        help="The intern applied for the long-stay visa (VLS-TS stagiaire).",
-    ),
-    TransitionAction(
-        "issue", "Record the visa issued", VisaIssuedForm, services.visa_record_decision,
-        fixed={"decision": "issued"}, field_map=DECISION_FIELDS,
-        help="Its expiry dates the carte de séjour filing window (CESEDA R431-5).",
-    ),
-    TransitionAction(
-        "refuse", "Record refusal", DecisionForm, services.visa_record_decision,
-        fixed={"decision": "refused"}, field_map=DECISION_FIELDS,
-    ),
-    TransitionAction(
-        "record_arrival", "Record the arrival in France", ArrivalForm, services.visa_record_arrival,
-        help="Starts the 3 months to validate the visa with the OFII (CESEDA R431-16).", states=ISSUED,
-    ),
-    TransitionAction(
-        "record_ofii_validation", "Record the OFII validation", OfiiValidationForm,
-        services.visa_record_ofii_validation, field_map={"ofii_validated_on": "validated_on"},
-        help="The intern validated the visa online with the OFII.", states=ISSUED,
-    ),
-    TransitionAction(
-        "set_validity", "Correct the visa's validity", VisaValidityForm, services.visa_set_validity,
-        help="The carte de séjour filing window moves with the expiry.", states=ISSUED,
-    ),
-]  # fmt: skip
 
 FIELDS: list[Any] = [
     "organisation", "convention_link", "state", "consulate", "applied_on", "decision_on",
@@ -127,8 +59,8 @@ class VisaApplicationAdmin(
     list_select_related = ["convention__intern", "organisation"]
     fieldsets = [
         (None, {"fields": FIELDS}),
-        ("Why these dates", {"fields": ["why_these_dates"]}),
-        ("Audit trail", {"fields": ["audit_trail"]}),
+        (WHY_TITLE, {"fields": ["why_these_dates"]}),
+        (AUDIT_TITLE, {"fields": ["audit_trail"]}),
     ]
     readonly_fields = [*FIELDS, "why_these_dates", "audit_trail"]
 
@@ -149,37 +81,37 @@ class VisaApplicationAdmin(
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         """Every field is read-only: nothing to save outside the services."""
 
-    @admin.display(description="Intern", ordering="convention__intern__last_name")
+    @admin.display(description=_("Intern"), ordering="convention__intern__last_name")
     def intern(self, obj: VisaApplication) -> str:
         return str(obj.convention.intern)
 
-    @admin.display(description="Convention")
+    @admin.display(description=_("Convention"))
     def convention_link(self, obj: VisaApplication) -> str:
         url = reverse("admin:conventions_convention_change", args=[obj.convention_id])
         return format_html('<a href="{}">{}</a>', url, obj.convention)
 
     # The model's verbose names would read "Ofii ...": the OFII is an acronym.
-    @admin.display(description="OFII validation deadline", ordering="ofii_validation_deadline")
+    @admin.display(description=_("OFII validation deadline"), ordering="ofii_validation_deadline")
     def ofii_deadline(self, obj: VisaApplication) -> dt.date | None:
         """Computed by the services from the arrival: 3 months later (CESEDA R431-16)."""
         return obj.ofii_validation_deadline
 
-    @admin.display(description="Validated with the OFII on", ordering="ofii_validated_on")
+    @admin.display(description=_("Validated with the OFII on"), ordering="ofii_validated_on")
     def ofii_validated(self, obj: VisaApplication) -> dt.date | None:
         return obj.ofii_validated_on
 
-    @admin.display(description="Days left (OFII)", ordering="ofii_validation_deadline")
+    @admin.display(description=_("Days left (OFII)"), ordering="ofii_validation_deadline")
     def days_left(self, obj: VisaApplication) -> int | None:
         """To the OFII validation deadline while it is still to be done; < 0 = past."""
         if obj.ofii_validated_on is not None:
             return None
         return days_left(obj.ofii_validation_deadline, timezone.localdate())
 
-    @admin.display(description="Why these dates")
+    @admin.display(description=WHY_TITLE)
     def why_these_dates(self, obj: VisaApplication) -> SafeString:
         rows = [*ofii_rows(obj.arrived_on), *filing_window_rows(obj.expires_on)]
         return render_explained_rows(rows, timezone.localdate())
 
-    @admin.display(description="State changes")
+    @admin.display(description=AUDIT_DESCRIPTION)
     def audit_trail(self, obj: VisaApplication) -> SafeString:
         return render_audit_trail(obj)
