@@ -57,7 +57,7 @@ def test_today_speaks_french_to_a_french_member(alice: Any, submitted_convention
     with time_machine.travel(NOW, tick=False):
         page = client_for(alice).get("/").content.decode()
     assert "Aujourd’hui" in page or "Aujourd'hui" in page
-    assert "demande reçue le 02/11/2026 plus 30 jours" in page  # the why, in French
+    assert "30 jours après la demande reçue le 02/11/2026" in page  # the why, in French
     assert "02/12/2026" in page  # the French date format
 
 
@@ -110,3 +110,105 @@ def test_today_costs_a_fixed_number_of_queries(
         )
     with time_machine.travel(NOW, tick=False), django_assert_max_num_queries(12):
         assert client.get("/").status_code == 200
+
+
+# --- the timeline and the indicators (helper "timeline") ------------------------------------------------
+def many_files(alice: Any, acme: Any, make_convention: Any, count: int) -> list[Any]:
+    """`count` conventions of every kind: drafts, submitted, validated (a visa each), some with an
+    avenant, refused; each for its own intern."""
+    from tests.factories import InternFactory
+
+    made = []
+    for index in range(count):
+        convention = make_convention(
+            intern=InternFactory(organisation=acme),
+            start_date=dt.date(2027, 1, 4) + dt.timedelta(days=3 * index),
+            end_date=dt.date(2027, 6, 30) + dt.timedelta(days=3 * index),
+        )
+        if index % 4:
+            convention = services.convention_submit(
+                actor=alice, convention=convention, received_on=dt.date(2026, 11, 2), now=NOW
+            )
+        if index % 4 in (2, 3):
+            decision = "validated" if index % 4 == 2 else "refused"
+            convention = services.convention_record_decision(
+                actor=alice, convention=convention, decision=decision,
+                decided_on=dt.date(2026, 11, 2) + dt.timedelta(days=index % 13), now=NOW,
+            )  # fmt: skip
+        if index % 8 == 2:
+            services.avenant_create(
+                actor=alice, convention=convention, requested_end_date=dt.date(2027, 12, 31), now=NOW
+            )
+        made.append(convention)
+    return made
+
+
+def test_today_with_fifty_files_stays_within_twelve_queries_and_hides_the_extra_bars(
+    alice: Any, acme: Any, make_convention: Any, django_assert_max_num_queries: Any
+) -> None:
+    many_files(alice, acme, make_convention, 52)
+    client = client_for(alice)
+    with time_machine.travel(NOW, tick=False), django_assert_max_num_queries(12):
+        response = client.get("/")
+    page = response.content.decode()
+    assert page.count('class="tl-row"') == 25  # the 25 stays closest to a deadline
+    # 52 files - 13 refused - 2 filed or validated ones starting after the window (2027-05-23) = 37 stays
+    assert "25 stays closest to a deadline shown, 12 more hidden." in page
+    assert "Median time from filing to decision" in page and "13 refused by silence" not in page
+
+
+def test_the_timeline_links_each_bar_to_its_case_page_and_escapes_names(
+    alice: Any, acme: Any, make_convention: Any
+) -> None:
+    from tests.factories import InternFactory
+
+    evil = InternFactory(organisation=acme, first_name="<script>alert(1)</script>", last_name="X")
+    convention = make_convention(intern=evil)
+    with time_machine.travel(NOW, tick=False):
+        page = client_for(alice).get("/").content.decode()
+    assert "<script>alert(1)" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; X" in page
+    assert f'href="/conventions/{convention.pk}/"' in page
+    assert 'role="img"' in page and "Convention filing deadline" in page  # the mark, in legend and table
+
+
+def test_the_indicators_say_how_they_are_computed_in_french(
+    alice: Any, make_convention: Any, submitted_convention: Any
+) -> None:
+    from hostportal.models import Membership
+
+    Membership.objects.filter(user=alice).update(language="fr")
+    services.convention_record_decision(
+        actor=alice, convention=submitted_convention, decision="validated", decided_on=dt.date(2026, 11, 14),
+        now=NOW,
+    )  # fmt: skip
+    make_convention(start_date=dt.date(2027, 1, 10), end_date=dt.date(2027, 6, 30))  # filing was due 11-10
+    with time_machine.travel(NOW, tick=False):
+        page = client_for(alice).get("/").content.decode()
+    assert "Délai médian entre dépôt et décision" in page and "12 jours" in page
+    assert "Part refusée par silence" in page and "0 %" in page
+    assert "Dossiers en retard" in page
+    assert "Brouillons dont la date limite de dépôt est passée" in page
+    assert "décembre" in page and "janvier 2027" in page  # the month ticks, in French
+    assert "Date limite de dépôt de la convention" in page  # the legend, in French
+
+
+def test_a_viewer_sees_the_same_timeline_and_indicators(
+    alice: Any, bob: Any, acme: Any, make_convention: Any, submitted_convention: Any
+) -> None:
+    make_convention()
+    with time_machine.travel(NOW, tick=False):
+        mine = client_for(alice).get("/").content.decode()
+        theirs = client_for(bob).get("/").content.decode()
+    start = mine.index('id="timeline"')
+    end = mine.index('id="counts"')
+    assert mine[start:end] == theirs[theirs.index('id="timeline"') : theirs.index('id="counts"')]
+
+
+def test_an_outsider_never_sees_another_organisations_stays(
+    claire: Any, intern: Any, submitted_convention: Any
+) -> None:
+    with time_machine.travel(NOW, tick=False):
+        page = client_for(claire).get("/").content.decode()
+    assert str(intern) not in page and f"/conventions/{submitted_convention.pk}/" not in page
+    assert "No stay in this period." in page
