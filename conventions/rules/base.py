@@ -69,17 +69,38 @@ class WarningCode(StrEnum):
     HOSPITAL_TOTAL_EXCEEDS_24_MONTHS = "hospital_total_exceeds_24_months"
 
 
+# The French words of the enums, for the French explanations (the JSON contract keeps the English values).
+CATEGORY_FR: dict[Category, str] = {
+    Category.ENTREPRISE: "stage étudiant en entreprise",
+    Category.FORMATION_CONTINUE: "formation professionnelle continue",
+    Category.HOPITAL: "stage en établissement de santé",
+}
+PROGRAMME_FR: dict[Programme, str] = {
+    Programme.EU: "programme de l’Union européenne",
+    Programme.INTERGOVERNMENTAL: "programme intergouvernemental",
+}
+REGIME_FR: dict[Regime, str] = {
+    Regime.EU_CITIZEN: "citoyen de l’UE/EEE/Suisse",
+    Regime.SHORT_STAY: "court séjour",
+    Regime.ALGERIAN_AGREEMENT: "accord franco-algérien",
+    Regime.CANADIAN_EXEMPTION: "exemption canadienne",
+    Regime.STANDARD: "régime général",
+}
+
+
 @dataclass(frozen=True)
 class Explanation:
     """How a value was obtained ("start date 2026-09-01 minus 2 months") and its legal source.
 
-    `rule_fr` is the same sentence in French where the value reaches French readers (the deadlines quoted
-    in emails and calendar feeds); `text(language)` picks it, falling back to English.
+    `rule_fr` is the same sentence in French, with the same facts (dates as `fr_date`, amounts as `fr_eur`,
+    enums in French words: `CATEGORY_FR`, `PROGRAMME_FR`, `REGIME_FR`). It is mandatory so that no rule
+    builds an English-only explanation (tests/rules/test_explanations_fr.py checks every one the engine
+    builds); `text(language)` picks it, still falling back to English should it be empty.
     """
 
     rule: str
     source: str
-    rule_fr: str = ""
+    rule_fr: str
 
     def text(self, language: str) -> str:
         return self.rule_fr if language == "fr" and self.rule_fr else self.rule
@@ -93,10 +114,19 @@ def fr_date(day: date) -> str:
 
 @dataclass(frozen=True)
 class RuleWarning:
-    """A warning shown to the user; never a refusal."""
+    """A warning shown to the user; never a refusal.
+
+    `message` is the English sentence of the RULES §6 JSON contract (`CheckResult.to_json` writes only
+    `code` and `message`); `message_fr` is the same facts in French for the HR portal, and
+    `text(language)` picks it, falling back to English as `Explanation.text` does.
+    """
 
     code: str
     message: str
+    message_fr: str = ""
+
+    def text(self, language: str) -> str:
+        return self.message_fr if language == "fr" and self.message_fr else self.message
 
 
 @dataclass(frozen=True)
@@ -132,9 +162,22 @@ def eur(amount: Decimal) -> str:
     return str(amount.quantize(CENT, rounding=ROUND_HALF_UP))
 
 
+def fr_number(value: Decimal) -> str:
+    """A decimal as French readers write it, with a decimal comma: 38,5 (no thousands separator; fixed-point
+    even for a Decimal held in exponent form)."""
+    return format(value, "f").replace(".", ",")
+
+
+def fr_eur(amount: Decimal) -> str:
+    """An amount with exactly 2 decimals and a decimal comma ("615,00"): `eur` for French texts."""
+    return fr_number(amount.quantize(CENT, rounding=ROUND_HALF_UP))
+
+
 def split_sources(source: str) -> list[str]:
     return [part.strip() for part in source.split(SOURCE_SEPARATOR) if part.strip()]
 
 
-def sourced_warning(code: WarningCode, message: str, source: str) -> SourcedWarning:
-    return SourcedWarning(RuleWarning(code=code.value, message=message), source)
+def sourced_warning(code: WarningCode, message: str, source: str, *, message_fr: str) -> SourcedWarning:
+    """A warning with its source. `message_fr` is required so that no rule raises an English-only warning:
+    the same facts in French (dates as `fr_date`, amounts as `fr_eur`)."""
+    return SourcedWarning(RuleWarning(code=code.value, message=message, message_fr=message_fr), source)

@@ -10,17 +10,20 @@ from typing import Any
 
 from . import sources
 from .base import (
+    PROGRAMME_FR,
     Category,
     ExplainedAmount,
     ExplainedDate,
     Explanation,
     Kind,
+    Programme,
     Regime,
     RuleWarning,
     SilenceOutcome,
     SourcedWarning,
     eur,
     fr_date,
+    fr_number,
     split_sources,
 )
 from .dates import (
@@ -252,7 +255,7 @@ def _convention_procedure(inp: CheckInput, out: _Collector) -> _Procedure:
     if inp.programme is None:
         why_days, why_days_fr = "no programme", "sans programme"
     else:
-        why_days, why_days_fr = f"{inp.programme} programme", f"programme {inp.programme}"
+        why_days, why_days_fr = f"{inp.programme} programme", PROGRAMME_FR[Programme(inp.programme)]
     out.explain(
         "silence_days",
         Explanation(
@@ -396,8 +399,8 @@ def _presence(inp: CheckInput, out: _Collector) -> int | None:
         f"estimate for a regular schedule without absence"
     )
     rule_fr = (
-        f"{inp.weekly_hours} h par semaine x {days} jours (du {fr_date(inp.start_date)} au "
-        f"{fr_date(end)}) / 7, arrondi à l'heure inférieure : estimation (horaire régulier, sans absence)"
+        f"{fr_number(inp.weekly_hours)} h par semaine x {days} jours (du {fr_date(inp.start_date)} au "
+        f"{fr_date(end)}) / 7, arrondi à l’heure inférieure : estimation (horaire régulier, sans absence)"
     )
     out.explain("presence_hours", Explanation(rule, sources.PRESENCE, rule_fr))
     return hours

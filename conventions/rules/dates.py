@@ -10,7 +10,16 @@ from __future__ import annotations
 from datetime import date
 
 from . import sources
-from .base import ExplainedDate, Explanation, Programme, SourcedWarning, WarningCode, fr_date, sourced_warning
+from .base import (
+    PROGRAMME_FR,
+    ExplainedDate,
+    Explanation,
+    Programme,
+    SourcedWarning,
+    WarningCode,
+    fr_date,
+    sourced_warning,
+)
 from .months import add_days, add_months
 
 CONVENTION_FILING_MONTHS = 2  # R426-20 al. 1
@@ -40,7 +49,7 @@ def convention_filing_deadline(*, start_date: date, programme: Programme | None)
         months, source, why, why_fr = CONVENTION_FILING_MONTHS, sources.CONVENTION_FILING, "", ""
     else:
         months, source = CONVENTION_FILING_MONTHS_PROGRAMME, sources.CONVENTION_FILING_PROGRAMME
-        why, why_fr = f" ({programme} programme)", f" (programme {programme})"
+        why, why_fr = f" ({programme} programme)", f" ({PROGRAMME_FR[Programme(programme)]})"
     value = add_months(start_date, -months)
     rule = f"start date {start_date} minus {months} month{'s' if months > 1 else ''}{why}"
     rule_fr = f"date de début du stage {fr_date(start_date)} moins {months} mois{why_fr}"
@@ -63,17 +72,19 @@ def late_filing(*, filing_deadline: date, received_on: date | None, today: date)
 def late_filing_explanation(*, filing_deadline: date, received_on: date | None, today: date) -> Explanation:
     late = late_filing(filing_deadline=filing_deadline, received_on=received_on, today=today)
     if received_on:
-        when, when_fr = f"received on {received_on}", f"reçue le {fr_date(received_on)}"
+        when, when_fr = f"received on {received_on}", f"demande reçue le {fr_date(received_on)}"
+        verdict_fr = "dépôt tardif" if late else "dépôt dans les délais"
     else:
         when, when_fr = (
             f"not received yet, today is {today}",
-            f"pas encore reçue, nous sommes le {fr_date(today)}",
+            f"demande pas encore reçue au {fr_date(today)}",
         )
-    verdict, verdict_fr = ("after", "après") if late else ("not after", "pas après")
+        verdict_fr = "dépôt déjà en retard" if late else "encore dans les délais"
+    verdict = "after" if late else "not after"
     return Explanation(
         rule=f"{when}: {verdict} the filing deadline {filing_deadline}",
         source="",
-        rule_fr=f"{when_fr} : {verdict_fr} la date limite de dépôt du {fr_date(filing_deadline)}",
+        rule_fr=f"{when_fr}, date limite de dépôt le {fr_date(filing_deadline)} : {verdict_fr}",
     )
 
 
@@ -132,11 +143,11 @@ def silence_base_deadline(
     """
     if acknowledged_decision_on is None:
         rule = f"received on {received_on} plus {silence_days} days"
-        rule_fr = f"demande reçue le {fr_date(received_on)} plus {silence_days} jours"
+        rule_fr = f"{silence_days} jours après la demande reçue le {fr_date(received_on)}"
         return ExplainedDate(add_days(received_on, silence_days), Explanation(rule, source, rule_fr))
     ack = acknowledged_decision_on
     rule = f"the acknowledgment of receipt states the implicit decision on {ack}: the day before"
-    rule_fr = f"l'accusé de réception fixe la décision implicite au {fr_date(ack)} : la veille"
+    rule_fr = f"l’accusé de réception fixe la décision implicite au {fr_date(ack)} : la veille"
     why = Explanation(rule=rule, source=f"{source}; {sources.ACKNOWLEDGMENT}", rule_fr=rule_fr)
     return ExplainedDate(add_days(ack, -1), why)
 
@@ -154,7 +165,7 @@ def _suspension_end(received: date | None, due: date | None) -> tuple[date, str,
                 f"reçues le {fr_date(received)}, après cette date",
             )
         )
-        return due, f"due by {due}, {state}", f"attendues au plus tard le {fr_date(due)}, {state_fr}"
+        return due, f"due by {due}, {state}", f"attendues pour le {fr_date(due)}, {state_fr}"
     return None
 
 
@@ -196,8 +207,8 @@ def convention_silence_deadline(
         return _awaiting(
             requested,
             "the delay is suspended and no date was set for them (record the date the administration set)",
-            "le délai est suspendu et aucune date n'est fixée pour elles (indiquer la date fixée par "
-            "l'administration)",
+            "le délai est suspendu et aucune date n’est fixée pour elles (indiquer la date fixée par "
+            "l’administration)",
             f"{source}; {sources.INCOMPLETE_FILE}",
         )
     day, what, what_fr = end
@@ -206,7 +217,7 @@ def convention_silence_deadline(
         rule=f"{base.explanation.rule}, plus {suspended} days of suspension (documents requested on "
         f"{requested}, {what})",
         source=f"{base.explanation.source}; {sources.INCOMPLETE_FILE}",
-        rule_fr=f"{base.explanation.rule_fr}, plus {suspended} jours de suspension (pièces demandées le "
+        rule_fr=f"{base.explanation.rule_fr}, délai suspendu pendant {suspended} jours (pièces demandées le "
         f"{fr_date(requested)}, {what_fr})",
     )
     return ExplainedDate(add_days(base.value, suspended), why)
@@ -253,8 +264,8 @@ def avenant_silence_deadline(
         f"plus {AVENANT_SILENCE_DAYS} days (the delay restarts)"
     )
     rule_fr = (
-        f"pièces demandées le {fr_date(requested)}, reçues le {fr_date(documents_received_on)}, "
-        f"plus {AVENANT_SILENCE_DAYS} jours (le délai repart)"
+        f"{AVENANT_SILENCE_DAYS} jours après la réception, le {fr_date(documents_received_on)}, des pièces "
+        f"demandées le {fr_date(requested)} (le délai repart)"
     )
     value = add_days(documents_received_on, AVENANT_SILENCE_DAYS)
     return ExplainedDate(value, Explanation(rule=rule, source=source, rule_fr=rule_fr))
@@ -266,9 +277,9 @@ def entreprise_avenant_silence() -> Explanation:
         rule="no implicit decision for the avenant of a company stage: CESEDA R426-21 provides the avenant "
         "procedure only for continuing training and hospital stages; obtain an explicit answer",
         source=sources.ENTREPRISE_AVENANT,
-        rule_fr="pas de décision implicite pour l'avenant d'un stage en entreprise : l'article R426-21 du "
-        "CESEDA ne prévoit la procédure d'avenant que pour la formation continue et les stages "
-        "hospitaliers ; obtenir une réponse explicite",
+        rule_fr="pas de décision implicite pour l’avenant d’un stage étudiant en entreprise : l’article "
+        "R426-21 du CESEDA ne prévoit la procédure d’avenant que pour la formation professionnelle continue "
+        "et les stages en établissement de santé ; obtenir une réponse explicite",
     )
 
 
@@ -284,7 +295,14 @@ def late_request_warning(
         f"documents were requested on {documents_requested_on}, after the silence deadline {base_deadline}: "
         f"the implicit decision already exists, the request neither suspends nor restarts the delay"
     )
-    return sourced_warning(WarningCode.DOCUMENTS_REQUESTED_AFTER_SILENCE, message, sources.INCOMPLETE_FILE)
+    message_fr = (
+        f"pièces demandées le {fr_date(documents_requested_on)}, après la fin du délai de silence le "
+        f"{fr_date(base_deadline)} : la décision implicite est déjà née, la demande ne suspend pas le délai "
+        f"et ne le fait pas repartir"
+    )
+    return sourced_warning(
+        WarningCode.DOCUMENTS_REQUESTED_AFTER_SILENCE, message, sources.INCOMPLETE_FILE, message_fr=message_fr
+    )
 
 
 def acknowledgment_warning(
@@ -301,7 +319,15 @@ def acknowledgment_warning(
         f"received on {received_on} plus {silence_days} days gives {computed}: the acknowledgment's date "
         f"is used (silence deadline {add_days(acknowledged_decision_on, -1)})"
     )
-    return sourced_warning(WarningCode.ACKNOWLEDGMENT_DIFFERS, message, sources.ACKNOWLEDGMENT)
+    message_fr = (
+        f"l’accusé de réception fixe la décision implicite au {fr_date(acknowledged_decision_on)}, mais la "
+        f"demande reçue le {fr_date(received_on)} plus {silence_days} jours donne le {fr_date(computed)} : "
+        f"la date de l’accusé de réception est retenue (fin du délai de silence le "
+        f"{fr_date(add_days(acknowledged_decision_on, -1))})"
+    )
+    return sourced_warning(
+        WarningCode.ACKNOWLEDGMENT_DIFFERS, message, sources.ACKNOWLEDGMENT, message_fr=message_fr
+    )
 
 
 def due_date_missing_warning(documents_requested_on: date) -> SourcedWarning:
@@ -311,7 +337,15 @@ def due_date_missing_warning(documents_requested_on: date) -> SourcedWarning:
         f"is suspended only until that date (CRPA L114-5), so the silence deadline cannot be computed; "
         f"record the date the administration set (documents_due_on)"
     )
-    return sourced_warning(WarningCode.DOCUMENTS_DUE_DATE_MISSING, message, sources.INCOMPLETE_FILE)
+    message_fr = (
+        f"pièces demandées le {fr_date(documents_requested_on)} sans date fixée pour les fournir : le délai "
+        f"dont le silence vaut refus n’est suspendu que jusqu’à cette date (CRPA L114-5), la fin du délai de "
+        f"silence ne peut donc pas être calculée ; indiquer la date fixée par l’administration pour les "
+        f"pièces"
+    )
+    return sourced_warning(
+        WarningCode.DOCUMENTS_DUE_DATE_MISSING, message, sources.INCOMPLETE_FILE, message_fr=message_fr
+    )
 
 
 def residence_permit_silence_deadline(*, filed_on: date, complete_on: date | None = None) -> ExplainedDate:
@@ -324,10 +358,12 @@ def residence_permit_silence_deadline(*, filed_on: date, complete_on: date | Non
     days = RESIDENCE_PERMIT_SILENCE_DAYS
     if complete_on is None or complete_on == filed_on:
         rule = f"application filed (complete) on {start} plus {days} days"
-        rule_fr = f"demande déposée (complète) le {fr_date(start)} plus {days} jours"
+        rule_fr = f"{days} jours après la demande déposée (complète) le {fr_date(start)}"
     else:
         rule = f"application filed on {filed_on}, complete on {start}, plus {days} days"
-        rule_fr = f"demande déposée le {fr_date(filed_on)}, complète le {fr_date(start)}, plus {days} jours"
+        rule_fr = (
+            f"{days} jours après la demande déposée le {fr_date(filed_on)}, complète le {fr_date(start)}"
+        )
     why = Explanation(rule=rule, source=sources.RESIDENCE_PERMIT_SILENCE, rule_fr=rule_fr)
     return ExplainedDate(add_days(start, days), why)
 
@@ -337,7 +373,7 @@ def vls_ts_validation_deadline(*, arrived_on: date) -> ExplainedDate:
     months = VLS_TS_VALIDATION_MONTHS
     rule = f"arrival in France on {arrived_on} plus {months} months (validate the visa with the OFII)"
     rule_fr = (
-        f"arrivée en France le {fr_date(arrived_on)} plus {months} mois (valider le visa auprès de l'OFII)"
+        f"{months} mois après l’arrivée en France le {fr_date(arrived_on)} (valider le visa auprès de l’OFII)"
     )
     why = Explanation(rule=rule, source=sources.VLS_TS_VALIDATION, rule_fr=rule_fr)
     return ExplainedDate(add_months(arrived_on, months), why)

@@ -50,7 +50,7 @@ PARAMETER_KEYS: Mapping[str, ParameterDefinition] = MappingProxyType(
             label="Base monthly allowance of French-government scholarship holders",
             minimum_of="monthly resources (gratification counted) of an intern on a company stage",
             unit="EUR/month",
-            label_fr="Allocation d'entretien de base des boursiers du gouvernement français",
+            label_fr="Allocation d’entretien de base des boursiers du gouvernement français",
             backdated=True,
         ),
         SMIC_MONTHLY_GROSS: ParameterDefinition(

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from . import sources
-from .base import Explanation, fr_date
+from .base import Explanation, fr_date, fr_number
 from .months import add_months, inclusive_days, stay_exceeds_months
 
 HOURS_PER_DAY = 7  # D124-6
@@ -47,27 +47,30 @@ def longer_than(*, months: int, start: date, end: date, weekly_hours: Decimal | 
             hours_for_months(months),
         )
         days = inclusive_days(start, end)
-        verdict, verdict_fr = ("more", "plus") if hours > limit else ("not more", "pas plus")
+        verdict = "more" if hours > limit else "not more"
+        verdict_fr = "au-delà" if hours > limit else "dans la limite"
         rule = (
             f"estimated presence {hours} hours ({weekly_hours} h a week x {days} days / 7, a regular "
             f"schedule without absence): {verdict} than {limit} hours ({months} months of 22 days of 7 hours)"
         )
         rule_fr = (
-            f"présence estimée à {hours} heures ({weekly_hours} h par semaine x {days} jours / 7, horaire "
-            f"régulier sans absence) : {verdict_fr} de {limit} heures ({months} mois de 22 jours de 7 heures)"
+            f"présence estimée à {hours} heures ({fr_number(weekly_hours)} h par semaine x {days} jours / 7, "
+            f"horaire régulier sans absence) : {verdict_fr} de {limit} heures ({months} mois de 22 jours de "
+            f"7 heures)"
         )
         return LengthVerdict(hours > limit, Explanation(rule, sources.PRESENCE, rule_fr))
     exceeds = stay_exceeds_months(start, end, months)
     limit_day = add_months(start, months)
-    verdict, verdict_fr = ("on or after", "le ou après le") if exceeds else ("before", "avant le")
+    verdict = "on or after" if exceeds else "before"
+    shown = fr_date(limit_day)
+    verdict_fr = f"le {shown} ou après" if exceeds else f"avant le {shown}"
     rule = (
         f"weekly hours not given, so the calendar-month rule stands in for the presence count: the stage "
         f"{start} to {end} ends {verdict} {limit_day}"
     )
     rule_fr = (
         f"horaire hebdomadaire non renseigné, la règle des mois calendaires remplace le décompte de "
-        f"présence : le stage du {fr_date(start)} au {fr_date(end)} se termine "
-        f"{verdict_fr} {fr_date(limit_day)}"
+        f"présence : le stage du {fr_date(start)} au {fr_date(end)} se termine {verdict_fr}"
     )
     # No text counts a student stage in calendar months: this stand-in cites no source of its own.
     return LengthVerdict(exceeds, Explanation(rule, "", rule_fr))

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import date
 
 from . import sources
-from .base import Category, Explanation, Regime, SourcedWarning, WarningCode, sourced_warning
+from .base import (
+    CATEGORY_FR,
+    REGIME_FR,
+    Category,
+    Explanation,
+    Regime,
+    SourcedWarning,
+    WarningCode,
+    fr_date,
+    sourced_warning,
+)
 from .months import add_months, inclusive_days, stay_exceeds_months
 
 SHORT_STAY_MONTHS = 3
@@ -36,11 +46,19 @@ VALIDATION_REQUIRED: dict[Regime, bool] = {
 }
 
 
-def _stay_text(start_date: date, end_date: date) -> str:
+def _stay_text(start_date: date, end_date: date) -> tuple[str, str]:
+    """The 3-month test of RULES 1.1, in English and in French."""
     limit = add_months(start_date, SHORT_STAY_MONTHS)
+    stay_fr = f"le séjour du {fr_date(start_date)} au {fr_date(end_date)}"
     if end_date >= limit:
-        return f"stay {start_date} to {end_date} is more than 3 months (end on or after {limit})"
-    return f"stay {start_date} to {end_date} is not more than 3 months (end before {limit})"
+        return (
+            f"stay {start_date} to {end_date} is more than 3 months (end on or after {limit})",
+            f"{stay_fr} dépasse 3 mois (fin le {fr_date(limit)} ou après)",
+        )
+    return (
+        f"stay {start_date} to {end_date} is not more than 3 months (end before {limit})",
+        f"{stay_fr} ne dépasse pas 3 mois (fin avant le {fr_date(limit)})",
+    )
 
 
 def _match(nationality: str, category: Category, long_stay: bool) -> tuple[Regime, str]:
@@ -68,6 +86,31 @@ def _regime_text(regime: Regime, nationality: str, category: Category, stay: str
     return f"{texts[regime]}: regime {regime}, {required}"
 
 
+def regime_name_fr(regime: Regime) -> str:
+    """« régime général », « régime « court séjour » »...: the regime as French readers name it."""
+    return REGIME_FR[regime] if regime == Regime.STANDARD else f"régime « {REGIME_FR[regime]} »"
+
+
+def _regime_text_fr(regime: Regime, nationality: str, category: Category, stay_fr: str) -> str:
+    """The French sentence of `_regime_text`: the same facts, the category and the regime in French words."""
+    category_fr = CATEGORY_FR[category]
+    texts = {
+        Regime.EU_CITIZEN: f"nationalité {nationality}, un État de l’UE, de l’EEE ou la Suisse",
+        Regime.SHORT_STAY: (
+            f"nationalité {nationality} hors UE/EEE/Suisse et {stay_fr} : visa de court séjour"
+        ),
+        Regime.ALGERIAN_AGREEMENT: f"{stay_fr} et nationalité DZ",
+        Regime.CANADIAN_EXEMPTION: f"{stay_fr}, nationalité CA et catégorie « {category_fr} »",
+        Regime.STANDARD: f"{stay_fr}, nationalité {nationality}, catégorie « {category_fr} »",
+    }
+    required = (
+        "validation de la convention requise"
+        if VALIDATION_REQUIRED[regime]
+        else "pas de validation de la convention"
+    )
+    return f"{texts[regime]} ; {regime_name_fr(regime)}, {required}"
+
+
 def determine_regime(
     *, nationality: str, category: Category, start_date: date, end_date: date
 ) -> tuple[Regime, bool, Explanation]:
@@ -76,8 +119,10 @@ def determine_regime(
     category = Category(category)
     long_stay = stay_exceeds_months(start_date, end_date, SHORT_STAY_MONTHS)
     regime, source = _match(nationality, category, long_stay)
-    text = _regime_text(regime, nationality, category, _stay_text(start_date, end_date))
-    return regime, VALIDATION_REQUIRED[regime], Explanation(rule=text, source=source)
+    stay, stay_fr = _stay_text(start_date, end_date)
+    text = _regime_text(regime, nationality, category, stay)
+    text_fr = _regime_text_fr(regime, nationality, category, stay_fr)
+    return regime, VALIDATION_REQUIRED[regime], Explanation(rule=text, source=source, rule_fr=text_fr)
 
 
 def schengen_warning(start_date: date, end_date: date) -> SourcedWarning | None:
@@ -97,7 +142,13 @@ def schengen_warning(start_date: date, end_date: date) -> SourcedWarning | None:
         f"months: the 90-day short-stay limit and the 3-month rule disagree, check the visa with the "
         f"consulate"
     )
-    return sourced_warning(WarningCode.SCHENGEN_90_DAYS, message, sources.SCHENGEN)
+    lasts_fr = "dure plus" if over_months else "ne dure pas plus"
+    message_fr = (
+        f"le séjour du {fr_date(start_date)} au {fr_date(end_date)} compte {days} jours mais {lasts_fr} de 3 "
+        f"mois calendaires : la limite de 90 jours du court séjour et la règle des 3 mois divergent, "
+        f"vérifier le visa auprès du consulat"
+    )
+    return sourced_warning(WarningCode.SCHENGEN_90_DAYS, message, sources.SCHENGEN, message_fr=message_fr)
 
 
 def algerian_warning() -> SourcedWarning:
@@ -106,7 +157,14 @@ def algerian_warning() -> SourcedWarning:
         "agreement of 27 December 1968 instead of the carte de séjour; consulates still ask for a "
         "validated convention"
     )
-    return sourced_warning(WarningCode.ALGERIAN_AGREEMENT, message, sources.ALGERIAN_AGREEMENT)
+    message_fr = (
+        "les ressortissants algériens reçoivent un certificat de résidence « stagiaire » en application de "
+        "l’accord franco-algérien du 27 décembre 1968, et non la carte de séjour ; les consulats demandent "
+        "tout de même une convention visée"
+    )
+    return sourced_warning(
+        WarningCode.ALGERIAN_AGREEMENT, message, sources.ALGERIAN_AGREEMENT, message_fr=message_fr
+    )
 
 
 def ict_warning() -> SourcedWarning:
@@ -115,7 +173,11 @@ def ict_warning() -> SourcedWarning:
         "the host company is in the same group as the employer: this placement falls under the "
         "« stagiaire ICT » permit (CESEDA L421-30), not under a stagiaire convention"
     )
-    return sourced_warning(WarningCode.ICT_REGIME, message, sources.ICT)
+    message_fr = (
+        "l’entreprise d’accueil appartient au même groupe que l’employeur : ce stage relève du titre de "
+        "séjour « stagiaire ICT » (CESEDA L421-30), et non d’une convention de stage"
+    )
+    return sourced_warning(WarningCode.ICT_REGIME, message, sources.ICT, message_fr=message_fr)
 
 
 def short_stay_extended_warning(
@@ -131,7 +193,14 @@ def short_stay_extended_warning(
         f"{new_end_date} makes the stay more than 3 months: that needs a new convention and a long-stay "
         f"visa, not an avenant"
     )
-    return sourced_warning(WarningCode.SHORT_STAY_EXTENDED, message, sources.SHORT_STAY)
+    message_fr = (
+        f"la convention du {fr_date(start_date)} au {fr_date(end_date)} ne dure pas plus de 3 mois mais "
+        f"l’avenant jusqu’au {fr_date(new_end_date)} porte le séjour à plus de 3 mois : il faut une nouvelle "
+        f"convention et un visa de long séjour, et non un avenant"
+    )
+    return sourced_warning(
+        WarningCode.SHORT_STAY_EXTENDED, message, sources.SHORT_STAY, message_fr=message_fr
+    )
 
 
 def avenant_not_provided_warning() -> SourcedWarning:
@@ -141,4 +210,12 @@ def avenant_not_provided_warning() -> SourcedWarning:
         "continuing-training and hospital stages: for a company stage no implicit decision is promised, "
         "obtain an explicit answer from the administration"
     )
-    return sourced_warning(WarningCode.AVENANT_NOT_PROVIDED, message, sources.ENTREPRISE_AVENANT)
+    message_fr = (
+        "l’article R426-21 du CESEDA ne prévoit la procédure d’avenant (15 jours, le silence vaut "
+        "acceptation) que pour la formation continue et les stages hospitaliers : pour un stage en "
+        "entreprise, aucune décision implicite n’est prévue, obtenir une réponse explicite de "
+        "l’administration"
+    )
+    return sourced_warning(
+        WarningCode.AVENANT_NOT_PROVIDED, message, sources.ENTREPRISE_AVENANT, message_fr=message_fr
+    )

@@ -9,6 +9,8 @@ from decimal import Decimal
 
 from . import sources
 from .base import (
+    CATEGORY_FR,
+    PROGRAMME_FR,
     Category,
     ExplainedAmount,
     Explanation,
@@ -17,6 +19,7 @@ from .base import (
     WarningCode,
     eur,
     fr_date,
+    fr_eur,
     sourced_warning,
 )
 from .parameters import (
@@ -58,12 +61,14 @@ def amount_in_force(
     backdated = row.effective_from > start_date
     since = "applied to every date" if backdated else f"effective from {row.effective_from}"
     since_fr = (
-        "appliquée à toute date" if backdated else f"en vigueur depuis le {fr_date(row.effective_from)}"
+        "valeur appliquée à toute date"
+        if backdated
+        else f"valeur applicable depuis le {fr_date(row.effective_from)}"
     )
     rule = f"{parameter_label(key)} in force on start date {start_date}: {eur(row.value)} EUR ({since})"
     rule_fr = (
-        f"{parameter_label(key, 'fr')} en vigueur à la date de début {fr_date(start_date)} : "
-        f"{eur(row.value)} EUR ({since_fr})"
+        f"{parameter_label(key, 'fr')} en vigueur le {fr_date(start_date)}, date de début du stage : "
+        f"{fr_eur(row.value)} EUR ({since_fr})"
     )
     return ExplainedAmount(row.value, Explanation(rule=rule, source=row.source, rule_fr=rule_fr))
 
@@ -77,7 +82,14 @@ def parameter_unknown_warning(
         f"no value of the table « {parameter_label(key)} » ({key}) is known for the start date {start_date}: "
         f"its first row takes effect on {first.effective_from}; the minimum is not given"
     )
-    return sourced_warning(WarningCode.PARAMETER_UNKNOWN, message, sources.PARAMETER_UNKNOWN)
+    message_fr = (
+        f"aucune valeur de la table « {parameter_label(key, 'fr')} » ({key}) n’est connue pour la date de "
+        f"début {fr_date(start_date)} : sa première ligne prend effet le {fr_date(first.effective_from)} ; "
+        f"le minimum n’est pas indiqué"
+    )
+    return sourced_warning(
+        WarningCode.PARAMETER_UNKNOWN, message, sources.PARAMETER_UNKNOWN, message_fr=message_fr
+    )
 
 
 def gratification_owed(
@@ -103,17 +115,27 @@ def owed_gratification_amount(amount: ExplainedAmount, owed: LengthVerdict) -> E
     """The hourly minimum of an entreprise stage, explained by why the gratification is owed."""
     why = amount.explanation
     rule = f"{why.rule}; owed because the stage is longer than 2 months: {owed.explanation.rule}"
-    rule_fr = f"{why.rule_fr} ; due car le stage dure plus de 2 mois : {owed.explanation.rule_fr}"
+    rule_fr = f"{why.rule_fr} ; gratification due car le stage dépasse 2 mois : {owed.explanation.rule_fr}"
     source = "; ".join(part for part in (sources.GRATIFICATION, owed.explanation.source, why.source) if part)
     return ExplainedAmount(amount.value, Explanation(rule=rule, source=source, rule_fr=rule_fr))
 
 
-def _compare(label: tuple[str, str], given: Decimal | None, minimum: ExplainedAmount | None) -> Sufficiency:
+# What is compared with the minimum: the English label, then the French label and its French verdicts,
+# agreed in gender and number (« ressources mensuelles … inférieures », « gratification … inférieure »).
+MONTHLY_RESOURCES = ("monthly resources", "ressources mensuelles", "égales ou supérieures", "inférieures")
+HOURLY_GRATIFICATION = ("hourly gratification", "gratification horaire", "égale ou supérieure", "inférieure")
+
+
+def _compare(
+    label: tuple[str, str, str, str], given: Decimal | None, minimum: ExplainedAmount | None
+) -> Sufficiency:
     if given is None or minimum is None:
         return Sufficiency(None, None)
-    verdict = ">=" if given >= minimum.value else "<"
+    enough = given >= minimum.value
+    verdict = ">=" if enough else "<"
     rule = f"{label[0]} {eur(given)} EUR {verdict} minimum {eur(minimum.value)} EUR"
-    rule_fr = f"{label[1]} {eur(given)} EUR {verdict} minimum {eur(minimum.value)} EUR"
+    rule_fr = f"{label[1]} de {fr_eur(given)} EUR, {label[2] if enough else label[3]} au minimum de "
+    rule_fr += f"{fr_eur(minimum.value)} EUR"
     why = Explanation(rule=rule, source=minimum.explanation.source, rule_fr=rule_fr)
     return Sufficiency(given >= minimum.value, why)
 
@@ -134,14 +156,13 @@ def resources_sufficient(
     if category == Category.ENTREPRISE and programme is not None:
         rule = f"entreprise stage under a {programme} programme: resources presumed sufficient"
         rule_fr = (
-            f"stage en entreprise dans le cadre d'un programme {programme} : ressources présumées suffisantes"
+            f"{CATEGORY_FR[Category.ENTREPRISE]} dans le cadre d’un {PROGRAMME_FR[Programme(programme)]} : "
+            f"ressources présumées suffisantes"
         )
         return Sufficiency(True, Explanation(rule=rule, source=sources.ENTREPRISE_PRESUMED, rule_fr=rule_fr))
     if category == Category.HOPITAL:
-        return _compare(
-            ("hourly gratification", "gratification horaire"), hourly_gratification_eur, minimum_hourly
-        )
-    return _compare(("monthly resources", "ressources mensuelles"), monthly_resources_eur, minimum_monthly)
+        return _compare(HOURLY_GRATIFICATION, hourly_gratification_eur, minimum_hourly)
+    return _compare(MONTHLY_RESOURCES, monthly_resources_eur, minimum_monthly)
 
 
 def gratification_warning(
@@ -156,7 +177,13 @@ def gratification_warning(
         f"hourly gratification {eur(hourly_gratification_eur)} EUR is below the legal minimum "
         f"{eur(minimum_hourly.value)} EUR owed for a stage of more than 2 months"
     )
-    return sourced_warning(WarningCode.GRATIFICATION_BELOW_MINIMUM, message, sources.GRATIFICATION)
+    message_fr = (
+        f"la gratification horaire de {fr_eur(hourly_gratification_eur)} EUR est inférieure au minimum "
+        f"légal de {fr_eur(minimum_hourly.value)} EUR dû pour un stage de plus de 2 mois"
+    )
+    return sourced_warning(
+        WarningCode.GRATIFICATION_BELOW_MINIMUM, message, sources.GRATIFICATION, message_fr=message_fr
+    )
 
 
 def parameter_change_warnings(
@@ -174,5 +201,14 @@ def parameter_change_warnings(
             f"{row.effective_from}, during the stay (ending {stay_end}); the value in force on the start "
             f"date {start_date} is used"
         )
-        found.append(sourced_warning(WarningCode.PARAMETER_CHANGES_DURING_STAY, message, row.source))
+        message_fr = (
+            f"{parameter_label(key, 'fr')} passe de {fr_eur(current.value)} à {fr_eur(row.value)} EUR le "
+            f"{fr_date(row.effective_from)}, pendant le stage (qui se termine le {fr_date(stay_end)}) ; "
+            f"la valeur en vigueur à la date de début {fr_date(start_date)} est retenue"
+        )
+        found.append(
+            sourced_warning(
+                WarningCode.PARAMETER_CHANGES_DURING_STAY, message, row.source, message_fr=message_fr
+            )
+        )
     return found

@@ -90,7 +90,7 @@ def test_a_french_member_reads_the_convention_page_in_french(
     # The rules' "why", in French, with the French dates and the legal source.
     assert "Pourquoi (règle)" in page and "Source juridique" in page and "Évalué le 23/11/2026." in page
     silence = why_row(page, "silence_deadline")
-    assert "02/12/2026" in silence and "plus 30 jours" in silence
+    assert "02/12/2026" in silence and "30 jours après la demande reçue" in silence
     filing = why_row(page, "filing_deadline")
     assert "01/01/2027" in filing and "CESEDA R426-20" in filing and "moins 2 mois" in filing
     assert "Date limite de dépôt" in filing

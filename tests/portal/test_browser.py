@@ -51,7 +51,7 @@ def test_a_french_manager_logs_in_and_sees_what_to_do_today(
     page.wait_for_url(f"{live_server.url}/")
     assert page.get_by_role("heading", name="À faire maintenant").is_visible()
     item = page.locator(".todo-item").first
-    assert "plus 30 jours" in item.inner_text() and "CESEDA R426-20" in item.inner_text()
+    assert "30 jours après la demande reçue" in item.inner_text() and "CESEDA R426-20" in item.inner_text()
     page.screenshot(path=str(tmp_path / "dashboard-1366.png"), full_page=True)
     page.set_viewport_size({"width": 375, "height": 800})
     assert page.locator(".todo-item").first.bounding_box()["width"] <= 375  # type: ignore[index]

@@ -433,7 +433,7 @@ def test_explanation_of_awaited_documents_says_why_there_is_no_date() -> None:
     assert result.silence_deadline is None
     why = result.explanations["silence_deadline"]
     assert "not received yet: the delay is suspended and no date was set for them" in why.rule
-    assert "aucune date n'est fixée" in why.rule_fr
+    assert "aucune date n’est fixée" in why.rule_fr
     assert why.source.endswith("CRPA L114-5")
 
 

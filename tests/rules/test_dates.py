@@ -370,4 +370,4 @@ def test_deadline_explanations_read_in_french_too() -> None:
     assert filing.text("fr") == "date de début du stage 01/03/2027 moins 2 mois"
     assert filing.text("en") == "start date 2027-03-01 minus 2 months"
     permit = residence_permit_silence_deadline(filed_on=date(2027, 1, 5)).explanation
-    assert permit.text("fr") == "demande déposée (complète) le 05/01/2027 plus 90 jours"
+    assert permit.text("fr") == "90 jours après la demande déposée (complète) le 05/01/2027"
