@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ConventionsConfig(AppConfig):
     name = "conventions"
-    verbose_name = "Conventions de stage"
+    verbose_name = _("Conventions de stage")
     default_auto_field = "django.db.models.BigAutoField"

@@ -19,7 +19,6 @@ from conventions.rules import (
     CheckResult,
     ExplainedDate,
     Explanation,
-    format_amount,
     permit_filing_window,
     residence_permit_silence_deadline,
     sources,
@@ -64,7 +63,9 @@ def display_value(value: Any) -> str:
     if isinstance(value, dt.date):
         return formats.date_format(value, "SHORT_DATE_FORMAT")
     if isinstance(value, Decimal):
-        return format_amount(value) or "—"
+        # 615,00 in French, 615.00 in English: the reader's own decimal separator.
+        exponent = value.as_tuple().exponent
+        return formats.number_format(value, decimal_pos=-exponent if isinstance(exponent, int) else None)
     raw = str(getattr(value, "value", value))
     return str(VALUE_LABELS.get(raw, raw))
 

@@ -30,18 +30,11 @@ from django.utils import translation
 from django_countries import countries
 
 from conventions.models import Convention, ConventionState, Intern
-from conventions.selectors import conventions_for_user, interns_for_user
+from conventions.selectors import NEXT_DEADLINE, conventions_for_user, interns_for_user
 
 # The next deadline that matters for a file, and which one it is: the filing deadline of a draft that
 # needs a validation (null otherwise), the documents' due date while the administration waits for them,
 # the administration's silence deadline for a filed one.
-NEXT_DEADLINE = Case(
-    When(state=ConventionState.DRAFT, validation_required=True, then=F("filing_deadline")),
-    When(state=ConventionState.DOCUMENTS_REQUESTED, then=F("documents_due_on")),
-    When(state=ConventionState.SUBMITTED, then=F("silence_deadline")),
-    default=None,
-    output_field=DateField(),
-)
 NEXT_DEADLINE_KIND = Case(
     When(
         state=ConventionState.DRAFT,

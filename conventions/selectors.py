@@ -101,10 +101,12 @@ def describe_files(report: SweepReport) -> Iterator[str]:
         )
 
 
-# The next deadline that matters for a file: filing for a draft that needs a validation (its filing
-# deadline is null otherwise), the administration's silence deadline for a submitted one.
+# The next deadline that matters for a convention or an avenant: filing for a draft that needs a
+# validation, the date set for the documents while they are awaited (CRPA L114-5), the administration's
+# silence deadline once submitted.
 NEXT_DEADLINE = Case(
-    When(state="draft", then=F("filing_deadline")),
+    When(state="draft", validation_required=True, then=F("filing_deadline")),
+    When(state="documents_requested", then=F("documents_due_on")),
     When(state="submitted", then=F("silence_deadline")),
     default=None,
     output_field=DateField(),

@@ -62,7 +62,7 @@ def test_the_case_page_shows_the_convention_its_whys_visa_documents_and_history(
 def test_the_case_page_speaks_french(alice: Any, submitted_convention: Convention) -> None:
     Membership.objects.filter(user=alice).update(language="fr")
     page = client_for(alice).get(f"/conventions/{submitted_convention.pk}/").content.decode()
-    assert "demande reçue le 02/11/2026 plus 30 jours" in page
+    assert "30 jours après la demande reçue le 02/11/2026" in page
     assert "Historique" in page and "Pièces demandées" in page and "Créée" in page
 
 

@@ -162,6 +162,7 @@ def test_a_french_manager_follows_an_intern_to_the_carte_de_sejour(
     assert Path(download.value.path()).read_bytes() == PDF
     page.screenshot(path=str(SHOTS / "dossier-complet-1366.png"), full_page=True)
     page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(f"{base}/conventions/{convention.pk}/")
     assert page.locator(".facts").first.bounding_box()["width"] <= 375  # type: ignore[index]
     page.screenshot(path=str(SHOTS / "dossier-375.png"), full_page=False)
     assert TransitionLog.objects.filter(object_id=convention.pk, transition="correct").count() == 2
