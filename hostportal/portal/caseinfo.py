@@ -317,10 +317,7 @@ def case_context(convention: Convention, user: Any, writer: bool) -> dict[str, A
         "notices": main.notices,
         "avenants": avenant_list,
         "avenant_warnings": [
-            warning_text(w)
-            for b in avenant_list
-            if b.result is not None
-            for w in b.result.warnings
+            warning_text(w) for b in avenant_list if b.result is not None for w in b.result.warnings
         ],
         "visa": visa_block(visa, user, writer),
         "permits": permit_blocks(permits, visa, user, writer),
