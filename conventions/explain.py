@@ -142,3 +142,25 @@ def permit_silence_rows(filed_on: dt.date | None, complete_on: dt.date | None, l
         return [row(name, label, None, why, language)]
     deadline = residence_permit_silence_deadline(filed_on=filed_on, complete_on=complete_on)
     return [date_row(name, label, deadline, language)]
+
+
+def warning_text(warning: Any, language: str) -> str:
+    """A rule warning in the reader's language (the engine's French sentence when it has one)."""
+    text = getattr(warning, "text", None)
+    return str(text(language)) if callable(text) else str(warning.message)
+
+
+def overlap_warnings(others: list[Any]) -> list[str]:
+    """One sentence per other stay of the same intern at the same time."""
+    return [
+        _(
+            "This stay overlaps convention #%(pk)s of the same intern (%(start)s – %(end)s): an intern "
+            "cannot follow two stages at once; check the dates or withdraw one of them."
+        )
+        % {
+            "pk": other.pk,
+            "start": display_value(other.start_date),
+            "end": display_value(other.effective_end_date),
+        }
+        for other in others
+    ]

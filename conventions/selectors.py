@@ -123,3 +123,17 @@ def overdue_q(today: dt.date) -> Q:
 def days_left(next_deadline: dt.date | None, today: dt.date) -> int | None:
     """Days to the next deadline; negative when it is past (overdue)."""
     return None if next_deadline is None else (next_deadline - today).days
+
+
+def overlapping_conventions(convention: Convention) -> list[Convention]:
+    """The intern's other conventions whose stay overlaps this one (refused or given-up ones excluded):
+    an intern follows one stage at a time."""
+    end = convention.effective_end_date or convention.end_date
+    return list(
+        Convention.objects.filter(
+            intern_id=convention.intern_id, start_date__lte=end, effective_end_date__gte=convention.start_date
+        )
+        .exclude(pk=convention.pk)
+        .exclude(state__in=["refused", "refused_by_silence", "withdrawn"])
+        .order_by("start_date")
+    )

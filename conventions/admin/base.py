@@ -45,6 +45,8 @@ class ServiceModelForm(forms.ModelForm):
     # Set per request by ServiceAdminMixin.get_form.
     service_admin: ClassVar[Any] = None
     request: ClassVar[Any] = None
+    # Service error field -> form field, where the form names a field differently.
+    service_field_map: ClassVar[dict[str, str]] = {}
 
     def _post_clean(self) -> None:
         super()._post_clean()  # type: ignore[misc]
@@ -53,7 +55,7 @@ class ServiceModelForm(forms.ModelForm):
         try:
             dry_run(lambda: self.service_admin.service_save(self.request, self))
         except SERVICE_ERRORS as exc:
-            add_service_error(self, exc)
+            add_service_error(self, exc, self.service_field_map)
 
 
 class VersionedServiceModelForm(ServiceModelForm):

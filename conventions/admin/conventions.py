@@ -15,13 +15,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import Promise
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from conventions import services
+from conventions import explain, services
 from conventions.admin.base import ServiceAdminMixin, VersionedServiceModelForm
 from conventions.admin.display import (
     AUDIT_DESCRIPTION,
@@ -30,6 +30,7 @@ from conventions.admin.display import (
     PROCEDURE_TITLE,
     WHY_TITLE,
     days_left,
+    reader_language,
     render_audit_trail,
     render_why,
 )
@@ -38,11 +39,19 @@ from conventions.admin.filters import NextDeadlineFilter, OverdueFilter
 from conventions.admin.history import ReadOnlyHistoryMixin
 from conventions.admin.transitions import TransitionAdminMixin
 from conventions.models import Channel, Convention, ConventionState, VisaApplication
+from conventions.rules import CheckInputError
+from conventions.selectors import overlapping_conventions
 from conventions.services.conventions import EDITABLE_FIELDS, RULE_INPUT_FIELDS
 from conventions.transitions import CONVENTION_ACTIONS
 from hostportal.admin import TenantAdmin
 
 ADMIN = Channel.ADMIN
+# Which deadline the "next deadline" of a file is (conventions.selectors.NEXT_DEADLINE).
+NEXT_DEADLINE_WORDS = {
+    ConventionState.DRAFT: _("Filing deadline"),
+    ConventionState.DOCUMENTS_REQUESTED: _("Documents due"),
+    ConventionState.SUBMITTED: _("Silence deadline"),
+}
 
 STAGE_FIELDS = [
     "sending_establishment", "tutor_name", "tutor_email", "start_date", "end_date", "weekly_hours",
@@ -72,15 +81,17 @@ class ConventionAdmin(
     form = ConventionForm
     transition_actions = CONVENTION_ACTIONS
     transition_subject = "convention"
-    list_display = [
-        "__str__", "intern", "organisation", "category", "state", "filing_deadline", "silence_deadline",
-        "days_left", "regime",
-    ]  # fmt: skip
+    # Short enough for 1366 px: the next deadline says which one it is.
+    list_display = ["__str__", "organisation", "category", "state", "next_deadline_kind", "days_left"]
     list_filter = [
         "state", "category", ("organisation", admin.RelatedOnlyFieldListFilter), OverdueFilter,
         NextDeadlineFilter, "regime",
     ]  # fmt: skip
-    search_fields = ["intern__first_name", "intern__last_name", "organisation__name", "decision_reference"]
+    # Never the passport number (see InternAdmin).
+    search_fields = [
+        "intern__first_name", "intern__last_name", "intern__nationality", "organisation__name",
+        "decision_reference", "sending_establishment", "tutor_name",
+    ]  # fmt: skip
     date_hierarchy = "start_date"
     list_select_related = ["intern", "organisation"]
 
@@ -112,6 +123,7 @@ class ConventionAdmin(
         if obj is not None:
             fieldsets += [
                 (PROCEDURE_TITLE, {"fields": PROCEDURE_FIELDS}),
+                (_("Avenants"), {"fields": ["avenant_list"]}),
                 (_("Long-stay visa (VLS-TS)"), {"fields": ["visa_step"]}),
                 (WHY_TITLE, {"fields": ["why_these_dates"]}),
                 (AUDIT_TITLE, {"fields": ["audit_trail"]}),
@@ -125,6 +137,7 @@ class ConventionAdmin(
             "organisation",
             "intern",
             *PROCEDURE_FIELDS,
+            "avenant_list",
             "visa_step",
             "why_these_dates",
             "audit_trail",
@@ -155,6 +168,41 @@ class ConventionAdmin(
     def days_left(self, obj: Any) -> int | None:
         """To the filing deadline of a draft, the silence deadline of a submitted file; < 0 = overdue."""
         return days_left(getattr(obj, "next_deadline", None), timezone.localdate())
+
+    @admin.display(description=_("Next deadline"), ordering="next_deadline")
+    def next_deadline_kind(self, obj: Any) -> str:
+        """Which deadline "days left" counts to, with its date."""
+        day = getattr(obj, "next_deadline", None)
+        if day is None:
+            return "—"
+        return f"{NEXT_DEADLINE_WORDS.get(obj.state, '')} ({date_format(day, 'SHORT_DATE_FORMAT')})"
+
+    @admin.display(description=_("Avenants"))
+    def avenant_list(self, obj: Convention) -> str:
+        avenants = list(obj.avenants.order_by("created_at", "pk"))
+        if not avenants:
+            return gettext("No avenant.")
+        rows = [
+            (
+                reverse("admin:conventions_avenant_change", args=[a.pk], current_app=self.admin_site.name),
+                gettext("Extension to %(end)s")
+                % {"end": date_format(a.requested_end_date, "SHORT_DATE_FORMAT")},
+                a.get_state_display(),
+            )
+            for a in avenants
+        ]
+        # A constant separator; each item is escaped by format_html_join.
+        return format_html_join(mark_safe("<br>"), '<a href="{}">{}</a> — {}', rows)  # noqa: S308
+
+    def page_notices(self, obj: Convention) -> list[str]:
+        """The rules' warnings and the intern's overlapping stays, at the top of the page."""
+        language = reader_language()
+        try:
+            result = services.convention_evaluate(obj, today=timezone.localdate())
+        except (CheckInputError, ValueError):
+            return []  # the "why these dates" block says what is wrong
+        notices = [explain.warning_text(w, language) for w in result.warnings]
+        return notices + explain.overlap_warnings(overlapping_conventions(obj))
 
     @admin.display(description=_("Visa step"))
     def visa_step(self, obj: Convention) -> str:

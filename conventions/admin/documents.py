@@ -13,6 +13,7 @@ from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from conventions.admin.base import (
@@ -28,6 +29,29 @@ from conventions.services.documents import document_item_update
 from hostportal.admin import TenantAdmin, TenantInline
 
 EDITABLE = ["status", "rejection_reason", "file", "expires_on"]
+ACCEPTED = ".pdf,.jpg,.jpeg,.png"
+
+
+class DownloadLink:
+    """The stored file as the widget shows it: its name, linked to the authorised download view (the
+    files are not served from MEDIA_URL: only members of the organisation may read them)."""
+
+    def __init__(self, name: str, url: str) -> None:
+        self.name, self.url = name, url
+
+    def __str__(self) -> str:
+        return self.name.rsplit("/", 1)[-1]
+
+
+class DownloadFileInput(forms.ClearableFileInput):
+    def __init__(self, *args: Any, download_url: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.download_url = download_url
+
+    def format_value(self, value: Any) -> Any:
+        if self.is_initial(value) and self.download_url:
+            return DownloadLink(str(value.name), self.download_url)
+        return super().format_value(value)
 
 
 class DocumentItemForm(ServiceModelForm):
@@ -35,6 +59,14 @@ class DocumentItemForm(ServiceModelForm):
         model = DocumentItem
         fields = EDITABLE
         widgets = {"rejection_reason": forms.Textarea(attrs={"rows": 2, "cols": 40})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None and "file" in self.fields:
+            url = reverse("portal:document-download", args=[self.instance.pk])
+            self.fields["file"].widget = DownloadFileInput(
+                download_url=url, attrs={"accept": ".pdf,.jpg,.jpeg,.png"}
+            )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

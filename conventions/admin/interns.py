@@ -34,16 +34,16 @@ class InternForm(VersionedServiceModelForm):
         help_text=_("Type the number to set it; leave blank to keep the stored one (shown masked)."),
     )
 
+    # The service requires a passport outside the EU/EEA and Switzerland only (services.interns).
+    service_field_map = {"passport_number": "new_passport_number"}
+
     class Meta:
         model = Intern
         exclude = ["passport_number"]
 
     def clean_new_passport_number(self) -> str:
         value: str = self.cleaned_data.get("new_passport_number") or ""
-        value = value.replace(" ", "").upper()
-        if not value and self.instance._state.adding:
-            raise forms.ValidationError(_("The passport number is required."))
-        return value
+        return value.replace(" ", "").upper()
 
 
 @admin.register(Intern)

@@ -29,8 +29,8 @@ from conventions.models import (
     VisaApplication,
 )
 from conventions.rules import CheckInputError, CheckResult
+from conventions.selectors import overlapping_conventions
 from conventions.services.corrections import correctable_fields
-from conventions.services.evaluation import NOT_COUNTED_STATES
 from conventions.transitions import REGISTRY, TransitionAction, available_actions
 
 # Audit entries in plain words: the registry's labels, and the steps no button makes.
@@ -123,36 +123,15 @@ def evaluate(evaluate_fn: Any, today: dt.date) -> tuple[CheckResult | None, str]
 
 
 def warning_text(warning: Any) -> str:
-    """A rule warning in the reader's language (the engine's French sentence when it has one)."""
-    text = getattr(warning, "text", None)
-    return str(text(language())) if callable(text) else str(warning.message)
+    return explain.warning_text(warning, language())
 
 
 def overlapping(convention: Convention) -> list[Convention]:
-    """The intern's other conventions whose stay overlaps this one (refused or given-up ones excluded)."""
-    end = convention.effective_end_date or convention.end_date
-    return list(
-        Convention.objects.filter(intern_id=convention.intern_id, start_date__lte=end)
-        .filter(Q(effective_end_date__gte=convention.start_date))
-        .exclude(pk=convention.pk)
-        .exclude(state__in=[*NOT_COUNTED_STATES, "withdrawn"])
-        .order_by("start_date")
-    )
+    return overlapping_conventions(convention)
 
 
 def overlap_warnings(convention: Convention, others: list[Convention]) -> list[str]:
-    return [
-        _(
-            "This stay overlaps convention #%(pk)s of the same intern (%(start)s – %(end)s): an intern "
-            "cannot follow two stages at once; check the dates or withdraw one of them."
-        )
-        % {
-            "pk": other.pk,
-            "start": explain.display_value(other.start_date),
-            "end": explain.display_value(other.effective_end_date),
-        }
-        for other in others
-    ]
+    return explain.overlap_warnings(others)
 
 
 def avenant_notice(result: CheckResult | None) -> list[str]:
