@@ -107,7 +107,10 @@ class DocumentsRequestedForm(CommentForm):
         label=_("Documents asked for"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        help_text=_("One per line, as the administration listed them; kept in the audit trail."),
+        help_text=_(
+            "One per line, as the administration listed them: each becomes a line of the documents' "
+            "checklist, and the list is kept in the audit trail."
+        ),
     )
 
 
@@ -202,8 +205,10 @@ class OfiiValidationForm(CommentForm):
 
 
 def _documents_comment(data: dict[str, Any]) -> dict[str, Any]:
-    """The list of documents asked for goes to the audit trail with the comment (the service's channel)."""
+    """The documents asked for, one per line: lines of the checklist (the service), and the audit trail's
+    comment too, so the history says what was asked."""
     documents = [line.strip() for line in str(data.pop("documents", "") or "").splitlines() if line.strip()]
+    data["documents"] = documents
     if documents:
         listed = "\n".join(f"- {line}" for line in documents)
         head = str(_("Documents asked for:"))

@@ -14,6 +14,8 @@ from hostportal.models import Organisation
 class DocumentStep(models.TextChoices):
     VLS_TS = "vls_ts", _("Long-stay visa (VLS-TS stagiaire) at the consulate")
     RESIDENCE_PERMIT = "residence_permit", _("Carte de séjour stagiaire at the préfecture")
+    # The documents the administration asked for while examining a convention or an avenant (CRPA L114-5).
+    ADMINISTRATION_REQUEST = "administration_request", _("Asked for by the administration")
 
 
 class DocumentStatus(models.TextChoices):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -129,6 +130,7 @@ def avenant_request_documents(
     avenant: Avenant | int,
     requested_on: dt.date,
     due_on: dt.date | None = None,
+    documents: Sequence[str] = (),
     channel: str = Channel.WEB,
     comment: str = "",
     now: dt.datetime | None = None,
@@ -145,6 +147,7 @@ def avenant_request_documents(
         due_on=due_on,
         refresh=_refresh,
         event=Event(actor, channel, comment, now),
+        documents=documents,
     )
 
 

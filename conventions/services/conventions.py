@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -266,6 +267,7 @@ def convention_request_documents(
     convention: Convention | int,
     requested_on: dt.date,
     due_on: dt.date | None = None,
+    documents: Sequence[str] = (),
     channel: str = Channel.WEB,
     comment: str = "",
     now: dt.datetime | None = None,
@@ -283,6 +285,7 @@ def convention_request_documents(
         due_on=due_on,
         refresh=_refresh,
         event=Event(actor, channel, comment, now),
+        documents=documents,
     )
 
 

@@ -9,12 +9,13 @@ event names; only how their deadlines are computed differs, which the caller pas
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.text import slugify
 
 from conventions.models import Channel
 from conventions.services.common import run_event, run_transition
@@ -88,6 +89,33 @@ def _check_due(due_on: dt.date, requested_on: dt.date | None) -> None:
     require_not_before("documents_due_on", due_on, "documents_requested_on", requested_on)
 
 
+def _add_requested_documents(instance: Any, documents: Sequence[str]) -> None:
+    """The documents asked for become lines of the convention's checklist (to upload and tick off)."""
+    from conventions.models import DocumentItem, DocumentStep  # the models import this module's callers
+
+    convention_id = instance.pk if not hasattr(instance, "convention_id") else instance.convention_id
+    taken = set(
+        DocumentItem.objects.filter(
+            convention_id=convention_id, step=DocumentStep.ADMINISTRATION_REQUEST
+        ).values_list("code", flat=True)
+    )
+    rows = []
+    for label in documents:
+        base = (slugify(label) or "document")[:56]
+        code, n = base, 1
+        while code in taken:
+            n += 1
+            code = f"{base}-{n}"
+        taken.add(code)
+        rows.append(
+            DocumentItem(
+                organisation_id=instance.organisation_id, convention_id=convention_id,
+                step=DocumentStep.ADMINISTRATION_REQUEST, code=code, label=label[:300],
+            )
+        )  # fmt: skip
+    DocumentItem.objects.bulk_create(rows)
+
+
 def file_request_documents(
     model: type[M],
     pk: int,
@@ -96,8 +124,11 @@ def file_request_documents(
     due_on: dt.date | None,
     refresh: Refresh,
     event: Event,
+    documents: Sequence[str] = (),
 ) -> M:
-    """Documents asked on `requested_on`, due on `due_on` if the request says so (CRPA L114-5)."""
+    """Documents asked on `requested_on`, due on `due_on` if the request says so (CRPA L114-5); the
+    `documents` listed become lines of the convention's checklist, in the same transaction."""
+    listed = [line.strip() for line in documents if line and line.strip()]
 
     def prepare(instance: Any, today: dt.date) -> None:
         require_not_future("documents_requested_on", requested_on, today)
@@ -108,7 +139,10 @@ def file_request_documents(
         instance.documents_due_on = due_on
         refresh(instance, today)
 
-    return _run(model, pk, "request_documents", DOCUMENTS_REQUESTED, event, prepare=prepare)
+    def after(instance: Any, today: dt.date) -> None:
+        _add_requested_documents(instance, listed)
+
+    return _run(model, pk, "request_documents", DOCUMENTS_REQUESTED, event, prepare=prepare, after=after)
 
 
 def file_set_documents_due(model: type[M], pk: int, *, due_on: dt.date, refresh: Refresh, event: Event) -> M:

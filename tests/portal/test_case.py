@@ -111,6 +111,11 @@ def test_a_button_runs_its_service_with_the_list_of_documents_asked_for(
     assert convention.state == "documents_requested" and convention.documents_due_on == dt.date(2026, 12, 20)
     log = TransitionLog.objects.filter(object_id=convention.pk, transition="request_documents").get()
     assert log.channel == "web" and "- Passeport" in log.comment and "- Attestation" in log.comment
+    asked = DocumentItem.objects.filter(convention=convention, step="administration_request")
+    assert sorted(asked.values_list("label", flat=True)) == ["Attestation", "Passeport"]
+    assert set(asked.values_list("status", flat=True)) == {"missing"}
+    page = client_for(alice).get(f"/conventions/{convention.pk}/").content.decode()
+    assert "Asked for by the administration" in page and "Attestation" in page
 
 
 def test_a_refused_button_names_the_field_as_the_user_sees_it_and_changes_nothing(
