@@ -71,9 +71,10 @@ def display_value(value: Any) -> str:
 
 
 def row(name: str, label: Any, value: Any, why: Explanation | None, language: str) -> Row:
+    text = str(label)
     return {
         "name": name,
-        "label": str(label),
+        "label": text[:1].upper() + text[1:],
         "value": display_value(value),
         "rule": why.text(language) if why else "",
         "source": why.source if why else "",

@@ -7,6 +7,7 @@ button; another organisation's manager gets a 404."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,6 @@ CHROMIUM = "/usr/bin/chromium"
 # --lang: the date pickers show the French order (jj/mm/aaaa), as in a French browser.
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--lang=fr-FR"]
 PASSWORD = "demo-pass-2026"
-SHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -68,8 +68,10 @@ def iso(day: dt.date) -> str:
 
 
 def test_a_french_manager_follows_an_intern_to_the_carte_de_sejour(
-    browser: Browser, live_server: Any, alice: Any, bob: Any, claire: Any
+    browser: Browser, live_server: Any, alice: Any, bob: Any, claire: Any, tmp_path: Path
 ) -> None:
+    # SCREENSHOT_DIR=docs/screenshots regenerates the README's case page picture.
+    shots = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
     for user in (alice, bob, claire):
         french(user)
     today = timezone.localdate()
@@ -120,7 +122,7 @@ def test_a_french_manager_follows_an_intern_to_the_carte_de_sejour(
     press(page, "Pièces reçues", {"Pièces reçues par l’administration le": iso(today - dt.timedelta(days=3))})
     press(page, "Enregistrer le visa de la convention", {"Décidée le": iso(today - dt.timedelta(days=1))})
     expect(page.locator("h1 .state")).to_have_text("Validée (visée)")
-    page.screenshot(path=str(SHOTS / "dossier-1366.png"), full_page=True)
+    page.screenshot(path=str(shots / "dossier-vise-1366.png"), full_page=True)
 
     # The reference arrives by post: a correction; then a wrong amount is corrected.
     page.get_by_role("link", name="Corriger une information enregistrée").first.click()
@@ -160,11 +162,11 @@ def test_a_french_manager_follows_an_intern_to_the_carte_de_sejour(
     with page.expect_download() as download:
         page.locator(".document").first.get_by_role("link", name="Télécharger").click()
     assert Path(download.value.path()).read_bytes() == PDF
-    page.screenshot(path=str(SHOTS / "dossier-complet-1366.png"), full_page=True)
+    page.screenshot(path=str(shots / "dossier-complet-1366.png"), full_page=True)
     page.set_viewport_size({"width": 375, "height": 800})
     page.goto(f"{base}/conventions/{convention.pk}/")
     assert page.locator(".facts").first.bounding_box()["width"] <= 375  # type: ignore[index]
-    page.screenshot(path=str(SHOTS / "dossier-375.png"), full_page=False)
+    page.screenshot(path=str(shots / "dossier-complet-375.png"), full_page=False)
     assert TransitionLog.objects.filter(object_id=convention.pk, transition="correct").count() == 2
     assert Intern.objects.get(last_name="Mensah").passport_number == "G1234567"
 
