@@ -11,8 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -148,19 +147,22 @@ def avenant_notice(result: CheckResult | None) -> list[str]:
 
 
 def audit_entries(files: list[tuple[str, Any]]) -> list[dict[str, Any]]:
-    """Every audit row of the stay's files, oldest first, in plain words (one query, content types cached)."""
-    by_type: dict[int, tuple[str, set[int]]] = {}
-    types = ContentType.objects.get_for_models(*{type(obj) for _kind, obj in files})  # cached after once
+    """Every audit row of the stay's files, oldest first, in plain words: one query, joined to the content
+    types by name (no separate content-type lookup, warm cache or not)."""
+    by_model: dict[str, tuple[str, set[int]]] = {}
     for kind, obj in files:
-        content_type = types[type(obj)]
-        by_type.setdefault(content_type.pk, (kind, set()))[1].add(obj.pk)
-    if not by_type:
+        by_model.setdefault(type(obj)._meta.model_name or "", (kind, set()))[1].add(obj.pk)
+    if not by_model:
         return []
     query = Q()
-    for type_id, (_kind, ids) in by_type.items():
-        query |= Q(content_type_id=type_id, object_id__in=ids)
-    entries = TransitionLog.objects.filter(query).order_by("created_at", "pk")
-    return [audit_row(by_type[entry.content_type_id][0], entry) for entry in entries]
+    for model_name, (_kind, ids) in by_model.items():
+        query |= Q(content_type__app_label="conventions", content_type__model=model_name, object_id__in=ids)
+    entries = (
+        TransitionLog.objects.filter(query)
+        .annotate(model_name=F("content_type__model"))
+        .order_by("created_at", "pk")
+    )
+    return [audit_row(by_model[entry.model_name][0], entry) for entry in entries]  # type: ignore[attr-defined]
 
 
 def audit_row(kind: str, entry: TransitionLog) -> dict[str, Any]:

@@ -330,3 +330,31 @@ def test_the_case_page_stays_within_12_queries(
     client = client_for(alice)
     with django_assert_max_num_queries(12):
         assert client.get(f"/conventions/{convention.pk}/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/interns/{i}/",
+        "/interns/{i}/edit/",
+        "/interns/{i}/conventions/new/",
+        "/interns/new/",
+        "/conventions/{c}/edit/",
+        "/files/convention/{c}/do/request_documents/",
+        "/files/convention/{c}/correct/",
+    ],
+)
+def test_every_case_form_stays_within_12_queries(
+    alice: Any,
+    make_convention: Any,
+    submitted_convention: Convention,
+    path: str,
+    django_assert_max_num_queries: Any,
+) -> None:
+    for _ in range(5):
+        make_convention(start_date=dt.date(2028, 3, 1), end_date=dt.date(2028, 6, 30))
+    client = client_for(alice)
+    url = path.format(c=submitted_convention.pk, i=submitted_convention.intern_id)
+    with django_assert_max_num_queries(12):
+        response = client.get(url)
+    assert response.status_code in (200, 302)
