@@ -40,21 +40,12 @@ from conventions.services.validation import field_label
 from conventions.services.visas import visa_open
 from hostportal.models import Organisation
 
-EDITABLE_FIELDS = frozenset(
-    {
-        "category",
-        "programme",
-        "same_group",
-        "sending_establishment",
-        "tutor_name",
-        "tutor_email",
-        "start_date",
-        "end_date",
-        "weekly_hours",
-        "hourly_gratification_eur",
-        "monthly_resources_eur",
-    }
-)
+# In the order a form shows them.
+EDITABLE_FIELD_ORDER = (
+    "category", "programme", "same_group", "sending_establishment", "tutor_name", "tutor_email",
+    "start_date", "end_date", "weekly_hours", "hourly_gratification_eur", "monthly_resources_eur",
+)  # fmt: skip
+EDITABLE_FIELDS = frozenset(EDITABLE_FIELD_ORDER)
 # Once filed, the administration examines these values: changing them means withdrawing and filing again.
 RULE_INPUT_FIELDS = frozenset(
     {

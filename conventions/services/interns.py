@@ -14,20 +14,12 @@ from conventions.services.common import check_version
 from conventions.services.conventions import convention_refresh_rules, require_writer
 from hostportal.models import Organisation
 
-INTERN_FIELDS = frozenset(
-    {
-        "first_name",
-        "last_name",
-        "nationality",
-        "date_of_birth",
-        "email",
-        "country_of_residence",
-        "passport_number",
-        "passport_expires_on",
-        "notify_intern",
-        "language",
-    }
-)
+# In the order a form shows them.
+INTERN_FIELD_ORDER = (
+    "first_name", "last_name", "nationality", "date_of_birth", "email", "country_of_residence",
+    "passport_number", "passport_expires_on", "notify_intern", "language",
+)  # fmt: skip
+INTERN_FIELDS = frozenset(INTERN_FIELD_ORDER)
 
 
 def _reject_unknown(fields: dict[str, Any]) -> None:

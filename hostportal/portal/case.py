@@ -8,7 +8,6 @@ nothing is written).
 
 from __future__ import annotations
 
-import mimetypes
 from typing import Any
 
 from django.contrib import messages
@@ -21,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from conventions import services
+from conventions import services, uploads
 from conventions.models import Channel, Convention, Intern
 from conventions.selectors import (
     avenants_for_user,
@@ -33,7 +32,7 @@ from conventions.selectors import (
 )
 from conventions.services.corrections import file_correct
 from conventions.services.documents import document_item_update
-from conventions.services.interns import intern_create, intern_update
+from conventions.services.interns import INTERN_FIELD_ORDER, intern_create, intern_update
 from conventions.transitions import (
     REGISTRY,
     SERVICE_ERRORS,
@@ -266,17 +265,26 @@ def document_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def document_download(request: HttpRequest, pk: int) -> FileResponse:
-    """The uploaded file, to members of its organisation only (a 404 for anyone else, or when none)."""
+    """The uploaded file, to members of its organisation only (a 404 for anyone else, or when none), as an
+    attachment named after the document (passport-12.pdf), never after what the uploader called it."""
     item = get_object_or_404(documents_for_user(request.user), pk=pk)
     if not item.file:
         raise Http404
     try:
         handle = item.file.open("rb")
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, ValueError) as exc:
         raise Http404 from exc
-    name = str(item.file.name).rsplit("/", 1)[-1]
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    return FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
+    name = str(item.file.name)
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=uploads.download_name(item),
+        content_type=uploads.content_type_of(name),
+    )
+    response["X-Content-Type-Options"] = "nosniff"  # the browser must not guess another type
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # --- creating interns, conventions and avenants ----------------------------------------------------------
@@ -290,18 +298,7 @@ def writable_organisation(request: HttpRequest) -> Organisation:
     return organisation
 
 
-INTERN_NAMES = (
-    "first_name",
-    "last_name",
-    "nationality",
-    "date_of_birth",
-    "email",
-    "country_of_residence",
-    "passport_number",
-    "passport_expires_on",
-    "notify_intern",
-    "language",
-)
+INTERN_NAMES = INTERN_FIELD_ORDER
 
 
 @login_required

@@ -10,12 +10,12 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
-from django.conf import settings
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from conventions.models import Convention, DocumentItem, DocumentStatus, Intern
 from conventions.models.common import CATEGORY_CHOICES, PROGRAMME_CHOICES
+from conventions.services.conventions import EDITABLE_FIELD_ORDER
 from conventions.services.corrections import correctable_fields
 from conventions.transitions import DatePicker
 
@@ -145,19 +145,7 @@ class ConventionForm(PortalForm):
         label=_("I have read the warnings and want to save anyway"),
     )
 
-    FIELDS = (
-        "category",
-        "programme",
-        "same_group",
-        "sending_establishment",
-        "tutor_name",
-        "tutor_email",
-        "start_date",
-        "end_date",
-        "weekly_hours",
-        "hourly_gratification_eur",
-        "monthly_resources_eur",
-    )
+    FIELDS = EDITABLE_FIELD_ORDER
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -237,15 +225,8 @@ class DocumentForm(PortalForm):
         widget=forms.ClearableFileInput(attrs={"accept": UPLOAD_TYPES}),
     )
 
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data.get("file")
-        limit = getattr(settings, "PORTAL_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
-        if upload and getattr(upload, "size", 0) > limit:
-            raise forms.ValidationError(
-                _("The file is too large (%(size)s MB); the limit is %(limit)s MB.")
-                % {"size": round(upload.size / 1_048_576, 1), "limit": limit // 1_048_576}
-            )
-        return upload
+    # The file is judged by conventions.services.documents (size limit, real PDF/JPEG/PNG, for every
+    # channel): its refusal comes back on "file", with nothing written.
 
 
 def document_initial(item: DocumentItem) -> dict[str, Any]:

@@ -4,13 +4,12 @@ export it, import a file with one bad row (nothing imported, the report shown), 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from conventions import services
 from conventions.models import Intern
@@ -19,8 +18,6 @@ from tests.conftest import NOW
 from tests.factories import InternFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SHOTS = Path("/tmp/lists")
 HEADER = (
     "nom,prénom,nationalité,date de naissance,e-mail,pays de résidence,numéro de passeport,"
@@ -31,17 +28,6 @@ GOOD = (
     "Sato,Kenji,JP,2000-03-14,kenji@mail.example,JP,TK765432,2032-06-01\n"
 )
 BAD_ROW = "Roux,Léa,Atlantide,2001-02-03,lea@mail.example,FR,B1,2031-01-01\n"
-
-
-@pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are synchronous
-    # and safe, which Django's async guard cannot tell (its documented switch for this case).
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield launched
-        launched.close()
 
 
 def log_in(page: Page, url: str) -> None:
