@@ -162,7 +162,7 @@ def audit_entries(files: list[tuple[str, Any]]) -> list[dict[str, Any]]:
         .annotate(model_name=F("content_type__model"))
         .order_by("created_at", "pk")
     )
-    return [audit_row(by_model[entry.model_name][0], entry) for entry in entries]  # type: ignore[attr-defined]
+    return [audit_row(by_model[entry.model_name][0], entry) for entry in entries]
 
 
 def audit_row(kind: str, entry: TransitionLog) -> dict[str, Any]:
