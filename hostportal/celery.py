@@ -24,6 +24,7 @@ BEAT_SCHEDULE = {
     "sweep-deadlines": {"task": "conventions.tasks.sweep_deadlines_task", "schedule": crontab(minute=15)},
     "plan-reminders": {"task": "notifications.tasks.plan_reminders_task", "schedule": crontab(minute=30)},
     "deliver-outbox": {"task": "notifications.tasks.deliver_outbox_task", "schedule": 60.0},
+    "deliver-webhooks": {"task": "notifications.tasks.deliver_webhooks_task", "schedule": 60.0},
     "send-digests": {"task": "notifications.tasks.send_digests_task", "schedule": crontab(minute=0, hour=7)},
 }
 app.conf.beat_schedule = BEAT_SCHEDULE

@@ -120,3 +120,41 @@ def build_message(envelope: Envelope) -> EmailMultiAlternatives:
     message.attach_alternative(html, "text/html")
     message.attach("deadline.ics" if len(items) == 1 else "deadlines.ics", ics, "text/calendar")
     return message
+
+
+@dataclass(frozen=True)
+class WebhookDisabledNotice:
+    """What the managers are told when a webhook endpoint is disabled after repeated failures."""
+
+    to: str
+    language: str
+    message_id: str
+    organisation_name: str
+    url: str
+    description: str
+    failures: int
+    since: dt.datetime | None
+    last_error: str
+    page_url: str
+
+
+def build_webhook_disabled_message(notice: WebhookDisabledNotice) -> EmailMultiAlternatives:
+    """The email telling a manager that a webhook endpoint was disabled (text and HTML, their language)."""
+    language = notice.language if notice.language in LANGUAGES else settings.LANGUAGE_CODE
+    context: dict[str, object] = {
+        "organisation_name": notice.organisation_name, "url": notice.url, "description": notice.description,
+        "failures": notice.failures, "since": notice.since, "last_error": notice.last_error,
+        "page_url": notice.page_url,
+    }  # fmt: skip
+    with translation.override(language):
+        subject = " ".join(
+            render_to_string(f"{TEMPLATE_DIR}/{language}/webhook_disabled_subject.txt", context).split()
+        )
+        text = render_to_string(f"{TEMPLATE_DIR}/{language}/webhook_disabled_body.txt", context)
+        html = render_to_string(f"{TEMPLATE_DIR}/{language}/webhook_disabled_body.html", context)
+    message = EmailMultiAlternatives(
+        subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[notice.to],
+        headers={"Message-ID": notice.message_id, "Auto-Submitted": "auto-generated"},
+    )  # fmt: skip
+    message.attach_alternative(html, "text/html")
+    return message

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -286,3 +287,126 @@ class EmailPreference(Membership):
         proxy = True
         verbose_name = _("email preference")
         verbose_name_plural = _("email preferences")
+
+
+# --- webhooks ----------------------------------------------------------------------------------------------
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1"})
+
+
+def validate_webhook_url(value: str) -> None:
+    """https anywhere; plain http only to this machine (tests and demos), never a secret over the network."""
+    try:
+        parts = urlsplit(value)
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        parts, host = None, ""
+    if parts is None or not host or parts.scheme not in ("https", "http"):
+        raise ValidationError(_("URL: « %(value)s » is not a web address (https://…).") % {"value": value})
+    if parts.scheme == "http" and host not in LOCAL_HOSTS:
+        raise ValidationError(
+            _("URL: use https:// (plain http:// is only allowed to localhost or 127.0.0.1, for tests).")
+        )
+
+
+def new_webhook_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+class WebhookEndpoint(models.Model):
+    """A URL of an organisation that is POSTed the events it subscribed to, signed with its secret.
+
+    The secret is needed to sign every delivery, so it is stored (not hashed); it is shown to the manager
+    once, at creation, and never logged, audited or displayed afterwards.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="webhook_endpoints",
+    )
+    url = models.URLField(_("URL"), max_length=500, validators=[validate_webhook_url])
+    events = models.JSONField(_("events"), default=list, blank=True)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    secret = models.CharField(_("secret"), max_length=100, default=new_webhook_secret, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    failure_count = models.PositiveIntegerField(_("consecutive failures"), default=0)
+    failing_since = models.DateTimeField(_("failing since"), null=True, blank=True)
+    disabled_at = models.DateTimeField(_("disabled at"), null=True, blank=True)
+    disabled_reason = models.CharField(_("why disabled"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+        ordering = ["organisation", "-created_at", "-pk"]
+        indexes = [models.Index(fields=["organisation", "is_active"], name="webhook_endpoint_active")]
+
+    def __str__(self) -> str:
+        return self.url
+
+    def __repr__(self) -> str:  # never the secret, even in a traceback's locals
+        return f"<WebhookEndpoint {self.pk} {self.url}>"
+
+
+class WebhookStatus(models.TextChoices):
+    PENDING = "pending", _("Pending (to send)")
+    SENDING = "sending", _("Being sent (claimed by a worker)")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed (gave up)")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class WebhookDelivery(models.Model):
+    """One event to POST to one endpoint: an outbox row written in the transaction of the event.
+
+    `idempotency_key` is (event, file, transition or deadline, endpoint): a replayed signal or a second
+    planner inserts nothing. The row's id is the `Hostportal-Delivery` header, for receivers' dedup.
+    """
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, verbose_name=_("endpoint"), on_delete=models.CASCADE, related_name="deliveries"
+    )
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="+"
+    )
+    event = models.CharField(_("event"), max_length=64)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
+    file_type = models.CharField(_("file type"), max_length=16, blank=True)
+    object_id = models.PositiveBigIntegerField(_("object id"), null=True, blank=True)
+    payload = models.JSONField(_("payload"), default=dict)
+    status = models.CharField(
+        _("status"), max_length=16, choices=WebhookStatus.choices, default=WebhookStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"))
+    claim_token = models.UUIDField(_("claim token"), null=True, blank=True, editable=False)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    last_status_code = models.PositiveIntegerField(_("last status code"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    resend_count = models.PositiveIntegerField(_("resend count"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="webhook_delivery_claim"),
+            models.Index(fields=["status", "claimed_at"], name="webhook_delivery_lease"),
+            models.Index(fields=["organisation", "-created_at"], name="webhook_delivery_log"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} to {self.endpoint_id} ({self.status})"

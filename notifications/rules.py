@@ -81,6 +81,8 @@ class ReminderKind(StrEnum):
     PERMIT_FILING_OPENS = "permit_filing_opens"
     PERMIT_FILING_DUE = "permit_filing_due"
     DIGEST = "digest"
+    # Not about a file: a webhook endpoint of the organisation was disabled after repeated failures.
+    WEBHOOK_DISABLED = "webhook_disabled"
 
 
 class DeadlineKind(StrEnum):

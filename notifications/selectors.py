@@ -13,7 +13,7 @@ from hostportal.selectors import organisations_for_user
 from notifications import facts
 from notifications.calendar import FEED_LABELS
 from notifications.facts import FileRef
-from notifications.models import CalendarToken, Notification
+from notifications.models import CalendarToken, Notification, WebhookDelivery, WebhookEndpoint
 from notifications.rules import DeadlineKind, act_now_deadlines, days_left
 
 
@@ -23,6 +23,18 @@ def notifications_for_user(user: Any) -> QuerySet[Notification]:
 
 def calendar_tokens_for_user(user: Any) -> QuerySet[CalendarToken]:
     return CalendarToken.objects.filter(organisation__in=organisations_for_user(user))
+
+
+def webhook_endpoints_for_user(user: Any) -> QuerySet[WebhookEndpoint]:
+    """The webhook endpoints of the user's organisations (any role may read them; managers change them)."""
+    return WebhookEndpoint.objects.filter(organisation__in=organisations_for_user(user))
+
+
+def webhook_deliveries_for_user(user: Any) -> QuerySet[WebhookDelivery]:
+    """The webhook delivery log of the user's organisations, newest first."""
+    return WebhookDelivery.objects.filter(organisation__in=organisations_for_user(user)).order_by(
+        "-created_at", "-pk"
+    )
 
 
 def active_calendar_token(token: str) -> CalendarToken | None:

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import DatabaseError
 
 from notifications.services import digests_send, outbox_deliver, reminders_plan
+from notifications.services.webhook_delivery import webhooks_deliver
 
 
 class MailTransportDown(Exception):
@@ -63,3 +64,23 @@ def deliver_outbox_task() -> dict[str, Any]:
 def send_digests_task() -> dict[str, Any]:
     report = digests_send()
     return {"today": report.today.isoformat(), "digests": report.digests, "items": report.items}
+
+
+@shared_task(
+    name="notifications.tasks.deliver_webhooks_task",
+    autoretry_for=(DatabaseError,),
+    retry_backoff=30,
+    retry_backoff_max=900,
+    max_retries=5,  # the beat runs it every minute anyway
+)
+def deliver_webhooks_task() -> dict[str, Any]:
+    """POST the due webhook deliveries (a failing receiver is retried per row, with its own backoff)."""
+    report = webhooks_deliver()
+    if report.handled >= settings.WEBHOOKS_BATCH_SIZE:
+        deliver_webhooks_task.delay()  # more is waiting: continue in a new task rather than a long one
+    return {
+        "sent": report.sent,
+        "retry": report.retry,
+        "failed": report.failed,
+        "disabled": report.disabled,
+    }

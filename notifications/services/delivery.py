@@ -13,6 +13,9 @@ The guarantee (docs/notifications.md has the long version):
   same Message-ID (the idempotency key), so the receiver can drop the duplicate. Killed anywhere else,
   the email is sent exactly once; it is never lost (the row is committed with its cause, and every exit
   from `sending` is `sent`, back to `pending`, `failed` after N attempts, or `cancelled`).
+
+The claim, lease and retry steps are notifications.services.claims (shared with the webhook delivery);
+this module says what an email row is and how it is sent.
 """
 
 from __future__ import annotations
@@ -20,43 +23,48 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
-import uuid
 from collections import defaultdict
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from conventions.services.common import local_today
 from hostportal.models import Membership
-from notifications.emails import EmailItem, Envelope, build_message, checklist_for
+from notifications.emails import (
+    EmailItem,
+    Envelope,
+    WebhookDisabledNotice,
+    build_message,
+    build_webhook_disabled_message,
+    checklist_for,
+)
 from notifications.facts import File, file_by_id, files_by_ids
-from notifications.models import Notification, NotificationStatus
+from notifications.models import Notification, NotificationStatus, WebhookEndpoint
 from notifications.rules import DocumentFacts, FileType, ReminderKind, days_left, deadline_for
+from notifications.services.claims import Claim, ClaimQueue, Outcome
 
 logger = logging.getLogger(__name__)
 # The SMTP server refused this message (a bad address...): retry it later, but keep sending the others.
 MESSAGE_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
 
 
-class Outcome(StrEnum):
-    SENT = "sent"
-    CANCELLED = "cancelled"
-    RETRY = "retry"
-    FAILED = "failed"
-    LOST_CLAIM = "lost_claim"
-
-
-@dataclass(frozen=True)
-class Claim:
-    pk: int
-    token: uuid.UUID
-    attempts: int
+EMAILS = ClaimQueue(
+    model=Notification,
+    label="Outbox",
+    lease_setting="NOTIFICATIONS_CLAIM_LEASE_SECONDS",
+    max_attempts_setting="NOTIFICATIONS_MAX_ATTEMPTS",
+    retry_base_setting="NOTIFICATIONS_RETRY_BASE_SECONDS",
+    retry_max_setting="NOTIFICATIONS_RETRY_MAX_SECONDS",
+    pending=NotificationStatus.PENDING,
+    sending=NotificationStatus.SENDING,
+    failed=NotificationStatus.FAILED,
+    cancelled=NotificationStatus.CANCELLED,
+)
 
 
 @dataclass
@@ -81,63 +89,24 @@ def _now(now: dt.datetime | None) -> dt.datetime:
     return now or timezone.now()
 
 
-# --- claim and lease ---------------------------------------------------------------------------------
+# --- claim and lease (the shared machinery) ----------------------------------------------------------
 def outbox_reclaim(*, now: dt.datetime | None = None) -> int:
     """Put back rows whose worker died while sending (lease expired); fail those out of attempts."""
-    now = _now(now)
-    expired = Notification.objects.filter(
-        status=NotificationStatus.SENDING,
-        claimed_at__lt=now - dt.timedelta(seconds=settings.NOTIFICATIONS_CLAIM_LEASE_SECONDS),
-    )
-    lost = "The worker sending it stopped (lease expired)"
-    failed = expired.filter(attempts__gte=settings.NOTIFICATIONS_MAX_ATTEMPTS).update(
-        status=NotificationStatus.FAILED,
-        claim_token=None,
-        last_error=f"{lost}; no attempt left.",
-        updated_at=now,
-    )
-    back = expired.update(
-        status=NotificationStatus.PENDING, claim_token=None, claimed_at=None, next_attempt_at=now,
-        last_error=f"{lost}; sent again.", updated_at=now,
-    )  # fmt: skip
-    if failed or back:
-        logger.warning("Outbox: %s row(s) reclaimed after a lost worker, %s failed.", back, failed)
-    return int(failed + back)
+    return EMAILS.reclaim(now=now)
 
 
 def outbox_claim_next(*, now: dt.datetime | None = None) -> Claim | None:
     """Claim the oldest pending row due now, or None. The UPDATE's WHERE decides between rivals."""
-    for _ in range(10):  # a rival may take the row between the SELECT and the UPDATE on SQLite
-        now_ = _now(now)
-        token = uuid.uuid4()
-        with transaction.atomic():
-            found = (
-                Notification.objects.select_for_update(skip_locked=True)
-                .filter(status=NotificationStatus.PENDING, next_attempt_at__lte=now_)
-                .order_by("next_attempt_at", "pk")
-                .values_list("pk", "attempts")
-                .first()
-            )
-            if found is None:
-                return None
-            won = Notification.objects.filter(pk=found[0], status=NotificationStatus.PENDING).update(
-                status=NotificationStatus.SENDING, claim_token=token, claimed_at=now_,
-                attempts=F("attempts") + 1, updated_at=now_,
-            )  # fmt: skip
-        if won:
-            return Claim(found[0], token, found[1] + 1)
-    return None
+    return EMAILS.claim_next(now=now)
 
 
 def _mine(claim: Claim) -> Any:
-    return Notification.objects.filter(
-        pk=claim.pk, claim_token=claim.token, status=NotificationStatus.SENDING
-    )
+    return EMAILS.mine(claim)
 
 
 def _renew_lease(claim: Claim) -> bool:
     """Right before the SMTP transaction: still ours? (a rival reclaimed it if we were too slow)"""
-    return bool(_mine(claim).update(claimed_at=timezone.now()))
+    return EMAILS.renew_lease(claim)
 
 
 # --- what to send: re-checked at send time ------------------------------------------------------------
@@ -208,11 +177,27 @@ def _digest_items(row: Notification, today: dt.date) -> tuple[list[EmailItem], s
     return items, "" if items else "Nothing left to send in the digest."
 
 
+def _webhook_disabled_message(row: Notification, email: str) -> tuple[EmailMultiAlternatives | None, str]:
+    """Not about a file: the webhook endpoint `row.object_id` was disabled (the managers are told)."""
+    endpoint = WebhookEndpoint.objects.filter(pk=row.object_id).first()
+    if endpoint is None:
+        return None, "The webhook endpoint no longer exists."
+    notice = WebhookDisabledNotice(
+        to=email, language=row.language, message_id=row.message_id, organisation_name=row.organisation.name,
+        url=endpoint.url, description=endpoint.description, failures=endpoint.failure_count,
+        since=endpoint.failing_since, last_error=row.rule,
+        page_url=f"{settings.SITE_URL}{reverse('portal:webhooks')}",
+    )  # fmt: skip
+    return build_webhook_disabled_message(notice), ""
+
+
 def outbox_compose(row: Notification, *, today: dt.date) -> tuple[EmailMultiAlternatives | None, str]:
     """The message for this row as things are now, or (None, why it is not sent any more)."""
     email = _recipient_email(row)
     if email is None:
         return None, "The recipient no longer gets these emails (preference, address or account)."
+    if row.kind == ReminderKind.WEBHOOK_DISABLED:
+        return _webhook_disabled_message(row, email)
     compose = _digest_items if row.kind == ReminderKind.DIGEST else _single_items
     items, reason = compose(row, today)
     if not items:
@@ -249,24 +234,11 @@ def _cancel(claim: Claim, reason: str) -> Outcome:
 
 def backoff(attempts: int) -> dt.timedelta:
     """Exponential: base, 2 x base, 4 x base... capped (attempts counts this one)."""
-    seconds = settings.NOTIFICATIONS_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)
-    return dt.timedelta(seconds=min(seconds, settings.NOTIFICATIONS_RETRY_MAX_SECONDS))
+    return EMAILS.backoff(attempts)
 
 
 def _fail(claim: Claim, exc: BaseException) -> Outcome:
-    now = timezone.now()
-    error = f"{type(exc).__name__}: {exc}"[:2000]
-    if claim.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
-        _mine(claim).update(
-            status=NotificationStatus.FAILED, claim_token=None, last_error=error, updated_at=now
-        )
-        logger.error("Outbox row %s failed after %s attempts: %s", claim.pk, claim.attempts, error)
-        return Outcome.FAILED
-    _mine(claim).update(
-        status=NotificationStatus.PENDING, claim_token=None, claimed_at=None, last_error=error,
-        next_attempt_at=now + backoff(claim.attempts), updated_at=now,
-    )  # fmt: skip
-    return Outcome.RETRY
+    return EMAILS.fail(claim, f"{type(exc).__name__}: {exc}")
 
 
 def outbox_send_claimed(claim: Claim, *, connection: Any, today: dt.date) -> tuple[Outcome, str]:

@@ -19,9 +19,10 @@ from conventions.services.common import local_today
 from notifications import facts
 from notifications.facts import File
 from notifications.models import Notification
-from notifications.rules import due_reminders
+from notifications.rules import DueReminder, due_reminders
 from notifications.services.audience import Audience, load_settings, longest_lead
 from notifications.services.outbox import enqueue_delivery, outbox_insert, reminder_rows
+from notifications.services.webhooks import webhooks_for_reminders
 
 
 @dataclass
@@ -58,14 +59,18 @@ def reminders_plan(
     files = files_to_remind(report.today, longest_lead(settings))
     audience = Audience({file.ref.organisation_id for file in files}, settings)
     rows: list[Notification] = []
+    due: list[tuple[File, DueReminder]] = []
     for file in files:
         for reminder in due_reminders(
             file.facts, audience.lead_times(file.ref.organisation_id), report.today
         ):
             rows += reminder_rows(file, reminder, audience.recipients(file.ref, reminder.kind), now)
+            due.append((file, reminder))
     report.files, report.candidates = len(files), len(rows)
     with transaction.atomic():
         report.created = outbox_insert(rows)
+        # The same points, as "deadline.*" webhook events (two queries when an endpoint subscribes).
+        webhooks_for_reminders(due, now, enqueue=enqueue)
         if enqueue and report.created:
             enqueue_delivery()
     report.by_kind.update(row.kind for row in rows)
