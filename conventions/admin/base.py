@@ -21,6 +21,8 @@ from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext as _
 
+from conventions import uploads
+
 # The services' errors on a form, shared with the portal: each names its field as the reader sees it.
 from conventions.transitions import SERVICE_ERRORS, add_service_error, error_messages
 
@@ -30,9 +32,12 @@ class _RollBack(Exception):
 
 
 def dry_run(write: Callable[[], object]) -> None:
-    """Run `write` in a savepoint and undo it; its exceptions (the answer we want) propagate."""
+    """Run `write` in a savepoint and undo it; its exceptions (the answer we want) propagate.
+
+    Uploaded files are judged but not stored (conventions.uploads.dry_run): a rollback cannot undo a write
+    to disk, and storing would move a large upload's temporary file away from the real save."""
     try:
-        with transaction.atomic():
+        with transaction.atomic(), uploads.dry_run():
             write()
             raise _RollBack
     except _RollBack:

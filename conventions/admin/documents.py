@@ -7,7 +7,7 @@ so that the message lands on the field.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin
@@ -67,6 +67,9 @@ class DocumentItemForm(ServiceModelForm):
             self.fields["file"].widget = DownloadFileInput(
                 download_url=url, attrs={"accept": ".pdf,.jpg,.jpeg,.png"}
             )
+        if "file" in self.fields:
+            # The service stores the file under a short random name: the name sent may be of any length.
+            cast(forms.FileField, self.fields["file"]).max_length = None
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

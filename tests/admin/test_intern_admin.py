@@ -111,13 +111,13 @@ def test_intern_of_another_organisation_is_out_of_reach(login: Any, claire: Any,
     assert holder not in client.get(CHANGELIST).context["cl"].result_list
 
 
-def test_add_requires_a_passport_number_and_creates_through_the_service(
+def test_add_requires_a_passport_number_outside_the_eu_and_creates_through_the_service(
     login: Any, alice: Any, acme: Any
 ) -> None:
     client = login(alice)
     data = {
-        "organisation": acme.pk, "first_name": "Anna", "last_name": "Schmidt", "nationality": "DE",
-        "date_of_birth": "2000-05-05", "email": "anna@mail.example", "country_of_residence": "DE",
+        "organisation": acme.pk, "first_name": "Anna", "last_name": "Schmidt", "nationality": "BR",
+        "date_of_birth": "2000-05-05", "email": "anna@mail.example", "country_of_residence": "BR",
         "passport_expires_on": "2030-01-01", "language": "en",
     }  # fmt: skip
 

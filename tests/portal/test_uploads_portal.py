@@ -119,18 +119,37 @@ def test_renamed_files_are_refused(
     assert files_on_disk(media_in_tmp) == set()
 
 
+@pytest.mark.parametrize(
+    "name", ["../../../etc/passwd.pdf", "..%2F..%2Fx.pdf", "n" * 400 + ".pdf", "scan\x00.pdf"]
+)
+def test_hostile_names_never_leave_the_storage_directory(
+    alice: Any, submitted_convention: Convention, media_in_tmp: Path, tmp_path: Path, name: str
+) -> None:
+    item = first_item(submitted_convention)
+    response = post_file(client_for(alice), item, name, PDF)
+    assert response.status_code == 200
+    item.refresh_from_db()
+    stored = [p for p in tmp_path.rglob("*") if p.is_file()]
+    if item.file:
+        assert stored == [Path(item.file.path)] and Path(item.file.path).resolve().is_relative_to(
+            media_in_tmp
+        )
+        assert "passwd" not in item.file.name and "nnn" not in item.file.name
+    else:  # refused (a name the browser could not have sent): with a message, and nothing stored
+        assert "Nothing was changed." in response.content.decode() and stored == []
+
+
 def test_replacing_and_clearing_delete_the_old_file(
     alice: Any, submitted_convention: Convention, media_in_tmp: Path, django_capture_on_commit_callbacks: Any
 ) -> None:
     item = first_item(submitted_convention)
     client = client_for(alice)
-    with django_capture_on_commit_callbacks(execute=True):
-        for name in ("a.pdf", "b.pdf", "c.png"):
+    for name in ("a.pdf", "b.pdf", "c.png"):
+        with django_capture_on_commit_callbacks(execute=True):  # the test's transaction never commits
             post_file(client, item, name, PNG if name.endswith("png") else PDF)
-            assert files_on_disk(media_in_tmp) == referenced() and len(referenced()) == 1
-        client.post(
-            f"/documents/{item.pk}/", {"status": "provided", "rejection_reason": "", "file-clear": "on"}
-        )
+        assert files_on_disk(media_in_tmp) == referenced() and len(referenced()) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/documents/{item.pk}/", {"status": "provided", "file-clear": "on"})
     item.refresh_from_db()
     assert not item.file and files_on_disk(media_in_tmp) == set()
 
@@ -162,7 +181,18 @@ def test_nothing_is_served_from_media_url(
     item.refresh_from_db()
     settings.DEBUG = debug
     for client in (client_for(alice), Client()):
-        assert client.get(f"/{settings.MEDIA_URL}{item.file.name}").status_code == 404
-        assert client.get(f"/{settings.MEDIA_URL}").status_code == 404
+        media = "/" + settings.MEDIA_URL.strip("/")
+        assert client.get(f"{media}/{item.file.name}").status_code == 404
+        assert client.get(f"{media}/").status_code == 404
     root = Path(settings.MEDIA_ROOT).resolve()
     assert not root.is_relative_to(Path(settings.STATIC_ROOT).resolve())
+
+
+def test_a_request_whose_fields_exceed_django_s_cap_is_a_400_not_a_500(
+    alice: Any, submitted_convention: Convention, settings: Any, media_in_tmp: Path
+) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024  # the fields other than files: Django answers 400
+    item = first_item(submitted_convention)
+    response = post_file(client_for(alice), item, "passeport.pdf", PDF, rejection_reason="x" * 5000)
+    assert response.status_code == 400
+    assert files_on_disk(media_in_tmp) == set()
