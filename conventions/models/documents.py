@@ -2,9 +2,12 @@ from __future__ import annotations
 
 from django.core.validators import FileExtensionValidator
 from django.db import models
+from django.db.models.signals import pre_delete
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from conventions import uploads
 from conventions.models.common import TimeStamped
 from conventions.models.conventions import Convention
 from conventions.models.permits import ResidencePermitApplication
@@ -26,7 +29,8 @@ class DocumentStatus(models.TextChoices):
 
 
 def document_upload_to(instance: DocumentItem, filename: str) -> str:
-    return f"documents/{instance.organisation_id}/{instance.convention_id}/{instance.step}/{filename}"
+    """A random name under the convention's directory (the name sent may hold personal data, or "../")."""
+    return uploads.document_path(instance.organisation_id, instance.convention_id, filename)
 
 
 class DocumentItem(TimeStamped):
@@ -88,3 +92,17 @@ class DocumentItem(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.label} ({self.get_status_display()})"
+
+
+@receiver(pre_delete, sender=DocumentItem, dispatch_uid="conventions.document_item_file_deleted")
+def delete_file_with_item(
+    sender: type[DocumentItem], instance: DocumentItem, origin: object = None, **_: object
+) -> None:
+    """A deleted checklist line (or its convention, by cascade) takes its file along, once the delete
+    commits. Lines deleted by cascade or by a queryset were just read; the one deleted by `item.delete()`
+    may be stale (its file replaced since), so its stored name is read again."""
+    name = str(instance.file.name or "")
+    if origin is instance and instance.pk is not None:
+        name = DocumentItem.objects.filter(pk=instance.pk).values_list("file", flat=True).first() or ""
+    if name:
+        uploads.delete_on_commit(instance.file.storage, name)
