@@ -1,37 +1,84 @@
 """POST /api/v1/check: the RULES §6 `check` contract over HTTP (same input, output and errors as the CLI).
 
 Stateless: nothing is stored or logged (the input carries a nationality). The amounts in force are the
-legal parameters of the database, i.e. the built-in table plus what administrators added in admin.
+legal parameters of the database, i.e. the built-in table plus what administrators added in admin. It needs
+an API token or the portal's session, and is rate-limited per token or user (429, settings.API_CHECK_RATE).
+A refusal is a problem+json whose `errors` is the contract's `{"<field>": "<message>"}`.
 """
 
 from __future__ import annotations
 
-from django.http import HttpRequest, JsonResponse
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework.parsers import BaseParser
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from conventions.checkio import decode_json, paris_today
 from conventions.rules import CheckInputError, evaluate, parse_check_payload
 from conventions.services.evaluation import load_parameters
+from hostportal.api.base import ApiView
+from hostportal.api.errors import PayloadTooLarge, problem
+from hostportal.api.throttling import CheckRateThrottle
 
 MAX_BODY_BYTES = 1024 * 1024
 
 
-@csrf_exempt  # a stateless calculator: no session, no cookie-authenticated write
-@require_POST
-def check_view(request: HttpRequest) -> JsonResponse:
-    if len(request.body) > MAX_BODY_BYTES:
-        return JsonResponse({"errors": {"body": "larger than 1 MiB"}}, status=413)
-    try:
-        data = decode_json(request.body.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        return JsonResponse({"errors": {"body": f"invalid JSON: {exc}"}}, status=400)
-    try:
-        inputs, many = parse_check_payload(data, default_today=paris_today())
-    except CheckInputError as exc:
-        return JsonResponse({"errors": exc.errors}, status=400)
-    parameters = load_parameters()
-    results = [evaluate(inp, parameters=parameters).to_json() for inp in inputs]
-    return JsonResponse(
-        results if many else results[0], safe=False, json_dumps_params={"ensure_ascii": False}
+class RawJSON(BaseParser):
+    """The body is decoded by the contract's own decoder (exact decimals, no NaN), not by DRF."""
+
+    media_type = "application/json"
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        return None
+
+
+class CheckView(ApiView):
+    parser_classes = [RawJSON]
+    throttle_classes = [CheckRateThrottle]
+
+    @extend_schema(
+        operation_id="check",
+        summary="Evaluate one convention or avenant, or a list (docs/rules.md §6)",
+        request=OpenApiTypes.OBJECT,
+        responses={200: OpenApiTypes.OBJECT},
+        examples=[
+            OpenApiExample(
+                "A company stage",
+                value={
+                    "category": "entreprise",
+                    "nationality": "SN",
+                    "start_date": "2026-09-01",
+                    "end_date": "2027-02-28",
+                    "monthly_resources_eur": "700.00",
+                },
+                request_only=True,
+            )
+        ],
     )
+    def post(self, request: Request) -> Response:
+        raw = request._request.body  # noqa: SLF001 - the contract decodes the exact bytes
+        if len(raw) > MAX_BODY_BYTES:
+            raise PayloadTooLarge()
+        try:
+            data = decode_json(raw.decode("utf-8-sig"))
+        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+            return problem(
+                request, slug="invalid-body", status_code=400, detail=f"invalid JSON: {exc}",
+                errors={"body": f"invalid JSON: {exc}"},
+            )  # fmt: skip
+        try:
+            inputs, many = parse_check_payload(data, default_today=paris_today())
+        except CheckInputError as exc:
+            detail = " ".join(f"{name}: {message}" for name, message in exc.errors.items())
+            return problem(
+                request, slug="validation-error", status_code=400, detail=detail, errors=exc.errors
+            )
+        parameters = load_parameters()
+        results = [evaluate(inp, parameters=parameters).to_json() for inp in inputs]
+        return Response(results if many else results[0])
+
+
+check_view = CheckView.as_view()

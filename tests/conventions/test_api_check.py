@@ -1,4 +1,5 @@
-"""POST /api/v1/check answers like the CLI: same output keys, HTTP 400 naming each bad field."""
+"""POST /api/v1/check answers like the CLI: same output keys, HTTP 400 naming each bad field (as a member
+logged in to the portal; tokens, anonymous callers and the rate limit are in tests/api/test_check.py)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,12 @@ EXAMPLE = {
     "monthly_resources_eur": "700.00",
     "today": "2026-02-10",
 }
+
+
+@pytest.fixture
+def client(client: Any, alice: Any) -> Any:
+    client.force_login(alice)
+    return client
 
 
 def post(client: Any, payload: object) -> Any:
