@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fr import siret as stdnum_siret
@@ -98,8 +99,9 @@ class Membership(models.Model):
 class AuditEntry(models.Model):
     """One tenant-relevant action that is not a file transition: a member invited, a role changed, reminder
     settings or a calendar feed changed (STYLE habit 14). Written by the service that makes the change, in the
-    same transaction; never edited afterwards. `changes` is {field: [old, new]}; `actor` is null for the
-    system, `actor_label` keeps a readable name if the user goes."""
+    same transaction through `record`, chained with the organisation's TransitionLog rows (hostportal.audit);
+    never edited or deleted afterwards. `changes` is {field: [old, new]}; `actor` is null for the system,
+    `actor_label` keeps a readable name if the user goes."""
 
     class Channel(models.TextChoices):
         # The same values as conventions.models.Channel (which this module may not import).
@@ -117,6 +119,15 @@ class AuditEntry(models.Model):
         REMINDER_SETTINGS_CHANGED = "reminder_settings_changed", _("Reminder lead times changed")
         CALENDAR_TOKEN_CREATED = "calendar_token_created", _("Calendar link created")
         CALENDAR_TOKEN_REVOKED = "calendar_token_revoked", _("Calendar link revoked")
+        API_TOKEN_CREATED = "api_token_created", _("API token created")
+        API_TOKEN_REVOKED = "api_token_revoked", _("API token revoked")
+        WEBHOOK_CREATED = "webhook_created", _("Webhook endpoint created")
+        WEBHOOK_UPDATED = "webhook_updated", _("Webhook endpoint changed")
+        WEBHOOK_DELETED = "webhook_deleted", _("Webhook endpoint deleted")
+        WEBHOOK_DISABLED = "webhook_disabled", _("Webhook endpoint disabled after repeated failures")
+        WEBHOOK_DELIVERY_RESENT = "webhook_delivery_resent", _("Webhook delivery resent")
+        PERSONAL_DATA_PURGED = "personal_data_purged", _("Personal data of past interns anonymised")
+        INTERN_DATA_EXPORTED = "intern_data_exported", _("An intern's data exported (access request)")
 
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="audit_entries"
@@ -134,22 +145,51 @@ class AuditEntry(models.Model):
     action = models.CharField(_("action"), max_length=32, choices=Action.choices)
     target_label = models.CharField(_("target"), max_length=200, blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    # Set before the row is sealed (the hash covers it), not by auto_now_add at INSERT time.
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    # The audit chain (hostportal.audit): place in the organisation's chain, shared with TransitionLog.
+    sequence = models.PositiveBigIntegerField(_("sequence"))
+    previous_hash = models.CharField(_("previous hash"), max_length=64)
+    entry_hash = models.CharField(_("hash"), max_length=64)
+    # The actor's id when written: actor_id becomes null if the user is deleted, this does not.
+    actor_ref = models.PositiveBigIntegerField(_("actor id"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("organisation audit entry")
         verbose_name_plural = _("organisation audit entries")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["organisation", "-created_at"], name="audit_entry_organisation")]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "sequence"], name="audit_entry_sequence_once")
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} by {self.actor_label} ({self.channel})"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        """Written once: an audit entry that could be rewritten would prove nothing."""
-        if self.pk is not None:
-            raise ValueError("An audit entry is never edited after it is written.")
-        super().save(*args, **kwargs)
+        """Never: entries are written sealed by `record` (hostportal.audit), and never edited afterwards."""
+        raise ValueError(
+            "An audit entry is written by AuditEntry.record and never edited after it is written."
+        )
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        """Never: a deleted entry is a gap in the organisation's audit chain."""
+        raise ValueError("An audit entry is never deleted: it is part of the organisation's audit chain.")
+
+    def audit_content(self) -> dict[str, Any]:
+        """What the chain hashes (hostportal.audit.content)."""
+        from hostportal.audit import content
+
+        return content(
+            table="audit_entry",
+            created_at=self.created_at,
+            actor_id=self.actor_ref,
+            actor_label=self.actor_label,
+            channel=self.channel,
+            action=self.action,
+            subject=self.target_label,
+            changes=self.changes,
+        )
 
     @classmethod
     def record(
@@ -162,14 +202,45 @@ class AuditEntry(models.Model):
         target_label: str = "",
         changes: dict[str, list[Any]] | None = None,
     ) -> AuditEntry:
-        """Write one entry; `actor` None is the system. Call it inside the transaction of the change."""
+        """Write one entry, chained (hostportal.audit.write_one); `actor` None is the system. Call it inside
+        the transaction of the change: the organisation's chain head stays locked until it ends."""
+        from hostportal.audit import write_one
+
         user = actor if getattr(actor, "is_authenticated", False) else None
-        return cls.objects.create(
-            organisation_id=organisation_id,
-            actor=user,
-            actor_label=user.get_username() if user is not None else "system",
-            channel=channel,
-            action=action,
-            target_label=target_label[:200],
-            changes=changes or {},
+        return write_one(
+            cls(
+                organisation_id=organisation_id,
+                actor=user,
+                actor_label=user.get_username() if user is not None else "system",
+                channel=channel,
+                action=action,
+                target_label=target_label[:200],
+                changes=changes or {},
+                created_at=timezone.now(),
+            )
         )
+
+
+class AuditChain(models.Model):
+    """The head of one organisation's audit chain (hostportal.audit): its last sequence and hash.
+
+    Locked by every audit writer in its transaction, so the chain never forks; an exported copy of the heads
+    (`manage.py verify_audit --head`) lets a later check prove that the history up to it was not rewritten.
+    """
+
+    organisation = models.OneToOneField(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="audit_chain",
+    )
+    last_sequence = models.PositiveBigIntegerField(_("last sequence"), default=0)
+    last_hash = models.CharField(_("last hash"), max_length=64)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain heads")
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}: {self.last_sequence} {self.last_hash}"

@@ -100,6 +100,7 @@ AUDIT_LABELS: dict[str, Promise] = {
     "file": pgettext_lazy("audit trail", "Filed at the préfecture"),
     "record_complete": pgettext_lazy("audit trail", "Application complete"),
     "grant": pgettext_lazy("audit trail", "Card granted"),
+    "extend": pgettext_lazy("audit trail", "End date in force extended by an avenant"),
 }
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -20,8 +22,9 @@ class Channel(models.TextChoices):
 class TransitionLog(models.Model):
     """One state change of a convention, avenant or residence-permit application: who, when, why, how.
 
-    Written by conventions.services in the same transaction as the change; never edited afterwards.
-    `actor` is null for the system (the sweep); `actor_label` keeps a readable name even if the user goes.
+    Written by conventions.services in the same transaction as the change, chained with the organisation's
+    AuditEntry rows (hostportal.audit.write_sealed); never edited or deleted afterwards. `actor` is null for
+    the system (the sweep); `actor_label` keeps a readable name even if the user goes.
     """
 
     organisation = models.ForeignKey(
@@ -42,6 +45,12 @@ class TransitionLog(models.Model):
     # A correction's old and new values, {field: [old, new]} as text (dates ISO): what an auditor reads.
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), db_index=True)
+    # The audit chain (hostportal.audit): place in the organisation's chain, shared with AuditEntry.
+    sequence = models.PositiveBigIntegerField(_("sequence"))
+    previous_hash = models.CharField(_("previous hash"), max_length=64)
+    entry_hash = models.CharField(_("hash"), max_length=64)
+    # The actor's id when written: actor_id becomes null if the user is deleted, this does not.
+    actor_ref = models.PositiveBigIntegerField(_("actor id"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("audit entry")
@@ -50,12 +59,43 @@ class TransitionLog(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id"], name="transition_log_subject")]
         constraints = [
             # An implicit decision happens once: even two sweeps racing cannot log it twice.
+            # (Not an extension: a convention may be extended by silence more than once, each by its avenant.)
             models.UniqueConstraint(
                 fields=["content_type", "object_id", "transition"],
-                condition=models.Q(channel="sweep"),
+                condition=models.Q(channel="sweep") & ~models.Q(transition="extend"),
                 name="transition_log_sweep_once",
-            )
+            ),
+            models.UniqueConstraint(fields=["organisation", "sequence"], name="transition_log_sequence_once"),
         ]
 
     def __str__(self) -> str:
         return f"{self.transition}: {self.source_state} → {self.target_state} by {self.actor_label}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Never: rows are written sealed by hostportal.audit.write_sealed, and never edited afterwards."""
+        raise ValueError("A transition log row is written by log_transition and never edited afterwards.")
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        """Never: a deleted row is a gap in the organisation's audit chain."""
+        raise ValueError(
+            "A transition log row is never deleted: it is part of the organisation's audit chain."
+        )
+
+    def audit_content(self) -> dict[str, Any]:
+        """What the chain hashes (hostportal.audit.content); the subject by natural key, not by id."""
+        from hostportal.audit import content
+
+        kind = ContentType.objects.get_for_id(self.content_type_id)
+        return content(
+            table="transition_log",
+            created_at=self.created_at,
+            actor_id=self.actor_ref,
+            actor_label=self.actor_label,
+            channel=self.channel,
+            action=self.transition,
+            subject=f"{kind.app_label}.{kind.model}#{self.object_id}",
+            source=self.source_state,
+            target=self.target_state,
+            comment=self.comment,
+            changes=self.changes,
+        )

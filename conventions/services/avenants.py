@@ -6,15 +6,23 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from conventions.models import Avenant, Channel, Convention, ConventionState
+from conventions.models import Avenant, Channel, Convention, ConventionState, TransitionLog
 from conventions.models.avenants import AVENANT_ACCEPTED_STATES, AVENANT_OPEN_STATES
-from conventions.services.common import describe, local_today, log_transition, state_label
+from conventions.services.common import (
+    SYSTEM_LABEL,
+    actor_label,
+    describe,
+    local_today,
+    log_transition,
+    state_label,
+)
 from conventions.services.common import pk_of as _pk
 from conventions.services.conventions import require_writer
 from conventions.services.evaluation import apply_result, avenant_evaluate
@@ -30,6 +38,7 @@ from conventions.services.filing import (
 )
 from conventions.services.permits import permits_open_for_avenants
 from conventions.services.validation import shown
+from hostportal.audit import write_sealed
 
 
 def avenant_create(
@@ -212,12 +221,6 @@ def avenant_receive_documents(
     )
 
 
-def _extend_if_accepted(instance: Avenant, today: dt.date) -> None:
-    if instance.is_accepted:
-        extend_conventions_for_avenants([instance.pk])
-        permits_open_for_avenants([instance.pk])
-
-
 def avenant_record_decision(
     *,
     actor: Any,
@@ -229,16 +232,33 @@ def avenant_record_decision(
     comment: str = "",
     now: dt.datetime | None = None,
 ) -> Avenant:
-    """Record an explicit answer ("validated" or "refused"); a validation extends the convention."""
-    return file_record_decision(
-        Avenant,
-        _pk(avenant),
-        decision=decision,
-        decided_on=decided_on,
-        reference=reference,
-        event=Event(actor, channel, comment, now),
-        after=_extend_if_accepted,
-    )
+    """Record an explicit answer ("validated" or "refused"); a validation extends the convention.
+
+    The extension is audited on the convention ("extend", {"effective_end_date": [old, new]}) right after
+    the avenant's own row, in the same transaction and chain.
+    """
+    now = now or timezone.now()
+    extensions: list[TransitionLog] = []
+
+    def extend_if_accepted(instance: Avenant, today: dt.date) -> None:
+        if instance.is_accepted:
+            extensions.extend(
+                extend_conventions_for_avenants([instance.pk], actor=actor, channel=channel, now=now)
+            )
+            permits_open_for_avenants([instance.pk])
+
+    with transaction.atomic():
+        decided = file_record_decision(
+            Avenant,
+            _pk(avenant),
+            decision=decision,
+            decided_on=decided_on,
+            reference=reference,
+            event=Event(actor, channel, comment, now),
+            after=extend_if_accepted,
+        )
+        write_sealed(TransitionLog, extensions)
+    return decided
 
 
 def avenant_withdraw(
@@ -253,14 +273,59 @@ def avenant_withdraw(
     return file_withdraw(Avenant, _pk(avenant), event=Event(actor, channel, comment, now))
 
 
-def extend_conventions_for_avenants(avenant_ids: list[int]) -> int:
-    """Move each convention's end date in force to its accepted avenant's end date (one UPDATE).
+EXTEND_COMMENT = "Extended by avenant #{avenant}."
+SWEEP_ACTOR_LABEL = f"{SYSTEM_LABEL} (deadline sweep)"
 
-    The signed `end_date` is kept as it was; `effective_end_date` carries the extension.
+
+def extend_conventions_for_avenants(
+    avenant_ids: list[int],
+    *,
+    actor: Any = None,
+    channel: str = Channel.SWEEP,
+    now: dt.datetime | None = None,
+) -> list[TransitionLog]:
+    """Move each convention's end date in force to its accepted avenant's end date; return the audit rows.
+
+    Set-based: one SELECT that locks the conventions and reads their old dates, one UPDATE. The signed
+    `end_date` is kept as it was; `effective_end_date` carries the extension. The returned TransitionLog rows
+    ("extend" on each convention whose date moves, changes {"effective_end_date": [old, new]}) are not yet
+    written: the caller writes them with hostportal.audit.write_sealed in the same transaction (the sweep
+    writes all its rows at once, after its last lock, so it never waits on a file while holding a chain head).
     """
+    now = now or timezone.now()
+    accepted = list(
+        Avenant.objects.select_for_update(of=("convention",))
+        .select_related("convention")
+        .filter(pk__in=avenant_ids)
+        .order_by("convention_id")
+    )
     requested = Avenant.objects.filter(pk__in=avenant_ids, convention=OuterRef("pk")).values(
         "requested_end_date"
     )
-    return Convention.objects.filter(avenants__pk__in=avenant_ids).update(
-        effective_end_date=Subquery(requested[:1]), updated_at=timezone.now()
+    Convention.objects.filter(avenants__pk__in=avenant_ids).update(
+        effective_end_date=Subquery(requested[:1]), updated_at=now
     )
+    content_type = ContentType.objects.get_for_model(Convention)
+    return [
+        TransitionLog(
+            organisation_id=avenant.convention.organisation_id,
+            content_type=content_type,
+            object_id=avenant.convention_id,
+            transition="extend",
+            source_state=avenant.convention.state,
+            target_state=avenant.convention.state,
+            actor=actor,
+            actor_label=actor_label(actor) if actor is not None else SWEEP_ACTOR_LABEL,
+            channel=channel,
+            comment=EXTEND_COMMENT.format(avenant=avenant.pk),
+            changes={
+                "effective_end_date": [
+                    avenant.convention.effective_end_date.isoformat(),
+                    avenant.requested_end_date.isoformat(),
+                ]
+            },
+            created_at=now,
+        )  # fmt: skip
+        for avenant in accepted
+        if avenant.convention.effective_end_date != avenant.requested_end_date
+    ]

@@ -14,6 +14,7 @@ from django_fsm import can_proceed
 from conventions.models import Channel, TransitionLog
 from conventions.services.errors import ConflictError, PermissionDenied, TransitionError
 from conventions.signals import file_transitioned
+from hostportal.audit import write_one
 from hostportal.selectors import user_can_write
 
 M = TypeVar("M", bound=models.Model)
@@ -71,19 +72,25 @@ def log_transition(
     now: dt.datetime,
     changes: dict[str, list[str]] | None = None,
 ) -> TransitionLog:
-    return TransitionLog.objects.create(
-        organisation_id=instance.organisation_id,
-        content_type=ContentType.objects.get_for_model(type(instance)),
-        object_id=instance.pk,
-        transition=transition,
-        source_state=source,
-        target_state=target,
-        actor=actor,
-        actor_label=actor_label(actor),
-        channel=channel,
-        comment=comment,
-        changes=changes or {},
-        created_at=now,
+    """Write one audit row on `instance`, chained in its organisation's audit chain (hostportal.audit).
+
+    Call it in the transaction of the change: the chain head stays locked until that transaction ends.
+    """
+    return write_one(
+        TransitionLog(
+            organisation_id=instance.organisation_id,
+            content_type=ContentType.objects.get_for_model(type(instance)),
+            object_id=instance.pk,
+            transition=transition,
+            source_state=source,
+            target_state=target,
+            actor=actor,
+            actor_label=actor_label(actor),
+            channel=channel,
+            comment=comment,
+            changes=changes or {},
+            created_at=now,
+        )
     )
 
 

@@ -2,8 +2,11 @@
 
 An implicit decision exists from the day after the silence deadline (RULES §2; CRPA L231-4, CESEDA
 R426-20, R426-21, R426-17): the sweep moves every file with `today > silence_deadline`. Each kind of file
-costs a fixed number of queries whatever the number of rows: one SELECT ... FOR UPDATE SKIP LOCKED, one
-UPDATE that re-checks the state, one bulk INSERT of audit rows. A second sweep running at the same time
+costs a fixed number of queries whatever the number of rows: one SELECT ... FOR UPDATE SKIP LOCKED and one
+UPDATE that re-checks the state. The audit rows of the whole sweep (implicit decisions and the extensions
+they cause) are chained and written at the end in three queries (hostportal.audit.write_sealed: lock the
+chain heads, one INSERT, one UPDATE of the heads): after the sweep's last row lock, so it never waits on a
+file while holding a chain head that the file's writer needs. A second sweep running at the same time
 skips the rows the first one holds and finds them moved once it commits: nothing is moved or logged twice.
 """
 
@@ -29,10 +32,11 @@ from conventions.models import (
     TransitionLog,
 )
 from conventions.rules import Category
-from conventions.services.avenants import extend_conventions_for_avenants
-from conventions.services.common import SYSTEM_LABEL, local_today
+from conventions.services.avenants import SWEEP_ACTOR_LABEL, extend_conventions_for_avenants
+from conventions.services.common import local_today
 from conventions.services.permits import permits_open_for_avenants
 from conventions.signals import files_swept
+from hostportal.audit import write_sealed
 
 SWEEP_COMMENT = "Implicit decision: no answer by the silence deadline {deadline}."
 
@@ -54,12 +58,14 @@ def sweep_deadlines(*, today: dt.date | None = None, now: dt.datetime | None = N
 
     Conventions -> refused_by_silence; avenants -> accepted_by_silence (the convention's end date in force
     moves and the carte de séjour application opens); carte de séjour applications -> refused_by_silence.
-    Running it again the same day changes nothing.
+    Running it again the same day changes nothing. Every move and extension is audited and chained.
     """
     now = now or timezone.now()
     report = SweepReport(today=today or local_today(now))
+    logs: list[TransitionLog] = []
     with transaction.atomic():
         report.conventions_refused = _move(
+            logs,
             Convention,
             ConventionState.SUBMITTED,
             ConventionState.REFUSED_BY_SILENCE,
@@ -68,6 +74,7 @@ def sweep_deadlines(*, today: dt.date | None = None, now: dt.datetime | None = N
             now,
         )
         report.avenants_accepted = _move(
+            logs,
             Avenant,
             AvenantState.SUBMITTED,
             AvenantState.ACCEPTED_BY_SILENCE,
@@ -80,9 +87,10 @@ def sweep_deadlines(*, today: dt.date | None = None, now: dt.datetime | None = N
             excluding=Q(convention__category=Category.ENTREPRISE.value),
         )
         if report.avenants_accepted:
-            extend_conventions_for_avenants(report.avenants_accepted)
+            logs += extend_conventions_for_avenants(report.avenants_accepted, now=now)
             permits_open_for_avenants(report.avenants_accepted)
         report.permits_refused = _move(
+            logs,
             ResidencePermitApplication,
             PermitState.FILED,
             PermitState.REFUSED_BY_SILENCE,
@@ -90,10 +98,12 @@ def sweep_deadlines(*, today: dt.date | None = None, now: dt.datetime | None = N
             report.today,
             now,
         )
+        write_sealed(TransitionLog, logs)
     return report
 
 
 def _move(
+    logs: list[TransitionLog],
     model: type[models.Model],
     source: str,
     target: str,
@@ -121,21 +131,22 @@ def _move(
         version=F("version") + 1,
         updated_at=now,
     )
-    _log(model, rows, source, target, transition, now)
+    logs += _logs(model, rows, source, target, transition, now)
     files_swept.send(sender=model, ids=ids, transition=transition, source=source, target=target, today=today)
     return ids
 
 
-def _log(
+def _logs(
     model: type[models.Model],
     rows: list[tuple[int, int, dt.date]],
     source: str,
     target: str,
     transition: str,
     now: dt.datetime,
-) -> None:
+) -> list[TransitionLog]:
+    """The audit rows of one batch of implicit decisions, to be written by write_sealed."""
     content_type = ContentType.objects.get_for_model(model)
-    TransitionLog.objects.bulk_create(
+    return [
         TransitionLog(
             organisation_id=org,
             content_type=content_type,
@@ -144,10 +155,10 @@ def _log(
             source_state=source,
             target_state=target,
             actor=None,
-            actor_label=f"{SYSTEM_LABEL} (deadline sweep)",
+            actor_label=SWEEP_ACTOR_LABEL,
             channel=Channel.SWEEP,
             comment=SWEEP_COMMENT.format(deadline=deadline.isoformat()),
             created_at=now,
         )
         for pk, org, deadline in rows
-    )
+    ]

@@ -40,6 +40,7 @@ OTHER_STEPS = {
     "accept_by_silence": gettext_lazy("Accepted by silence (no answer by the deadline)"),
     "issue": gettext_lazy("Visa issued"),
     "grant": gettext_lazy("Card granted"),
+    "extend": gettext_lazy("End date extended by the avenant"),
 }
 KIND_WORDS = {
     "convention": gettext_lazy("Convention"),

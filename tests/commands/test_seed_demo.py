@@ -129,7 +129,7 @@ def test_seed_dates_are_relative_to_today() -> None:
     assert late.exists() and on_time.exists() and running.exists()
     # The implicit decisions were born from the real sweep, the day after the silence deadline.
     swept = TransitionLog.objects.filter(channel=Channel.SWEEP)
-    assert {log.transition for log in swept} == {"refuse_by_silence", "accept_by_silence"}
+    assert {log.transition for log in swept} == {"refuse_by_silence", "accept_by_silence", "extend"}
     refused = Convention.objects.get(state="refused_by_silence")
     assert refused.silence_deadline is not None and refused.silence_deadline < today
     assert refused.decision_on == refused.silence_deadline + dt.timedelta(days=1)
