@@ -1,7 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from hostportal.portal import urls_case, urls_lists, urls_members, views
+from hostportal.portal import (
+    urls_api,
+    urls_case,
+    urls_lists,
+    urls_members,
+    urls_privacy,
+    urls_webhooks,
+    views,
+)
 
 app_name = "portal"
 urlpatterns = [
@@ -17,4 +25,7 @@ urlpatterns = [
     *urls_case.urlpatterns,
     *urls_lists.urlpatterns,
     *urls_members.urlpatterns,
+    *urls_api.urlpatterns,
+    *urls_webhooks.urlpatterns,
+    *urls_privacy.urlpatterns,
 ]
