@@ -47,3 +47,15 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_pair(name: str) -> tuple[str, str] | None:
+    """Two comma-separated values, e.g. SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https; unset or
+    empty is None. Anything but exactly two non-empty values is an error at start-up."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return None
+    parts = [item.strip() for item in raw.split(",")]
+    if len(parts) != 2 or not all(parts):
+        raise ImproperlyConfigured(f"{name}={raw!r} must be two values separated by a comma (header,value)")
+    return parts[0], parts[1]

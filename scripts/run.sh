@@ -5,6 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 [ -f .env ] && set -a && . ./.env && set +a
+# The demo shows Django's debug pages and serves the static files itself: DEBUG is on here unless .env or
+# the environment says otherwise (the settings' default is off, for every other way of starting the service).
+export DEBUG="${DEBUG:-1}"
 
 HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-8000}"
