@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework.parsers import BaseParser
@@ -20,10 +21,18 @@ from conventions.checkio import decode_json, paris_today
 from conventions.rules import CheckInputError, evaluate, parse_check_payload
 from conventions.services.evaluation import load_parameters
 from hostportal.api.base import ApiView
-from hostportal.api.errors import PayloadTooLarge, problem
+from hostportal.api.errors import problem
 from hostportal.api.throttling import CheckRateThrottle
 
-MAX_BODY_BYTES = 1024 * 1024
+# RULES §6.2: one request's work is bounded by its size (and by MAX_ITEMS elements in the parser).
+MAX_BODY_BYTES = 256 * 1024
+
+
+def _declared_length(request: Request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
 
 
 class RawJSON(BaseParser):
@@ -59,12 +68,17 @@ class CheckView(ApiView):
         ],
     )
     def post(self, request: Request) -> Response:
-        raw = request._request.body  # noqa: SLF001 - the contract decodes the exact bytes
-        if len(raw) > MAX_BODY_BYTES:
-            raise PayloadTooLarge()
+        # The declared length is judged before reading, so a huge body is never read into memory.
+        too_large = _declared_length(request) > MAX_BODY_BYTES
+        raw = b"" if too_large else request._request.body  # noqa: SLF001 - the contract decodes the exact bytes
+        if too_large or len(raw) > MAX_BODY_BYTES:
+            message = _("The request body is larger than %(size)s KiB.") % {"size": MAX_BODY_BYTES // 1024}
+            return problem(
+                request, slug="payload-too-large", status_code=413, detail=message, errors={"body": message}
+            )
         try:
             data = decode_json(raw.decode("utf-8-sig"))
-        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        except (UnicodeDecodeError, ValueError) as exc:
             return problem(
                 request, slug="invalid-body", status_code=400, detail=f"invalid JSON: {exc}",
                 errors={"body": f"invalid JSON: {exc}"},

@@ -22,5 +22,9 @@ def _reject_constant(name: str) -> Any:
 
 
 def decode_json(text: str) -> object:
-    """JSON with exact decimals (no float rounding of amounts) and without NaN/Infinity."""
-    return json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
+    """JSON with exact decimals (no float rounding of amounts) and without NaN/Infinity. Raises ValueError
+    for anything that is not such JSON, including nesting too deep for the decoder (a RecursionError)."""
+    try:
+        return json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None

@@ -46,6 +46,7 @@ from .durations import duration_warnings, extension_limit_warning
 from .inputs import CheckInput, CheckInputError, consistency_errors, input_values
 from .months import inclusive_days
 from .parameters import BUILTIN_PARAMETERS, ParameterValue
+from .parsing import out_of_range_errors
 from .presence import presence_hours
 from .regime import (
     algerian_warning,
@@ -407,12 +408,14 @@ def _presence(inp: CheckInput, out: _Collector) -> int | None:
 
 
 def evaluate(inp: CheckInput, *, parameters: Sequence[ParameterValue] = BUILTIN_PARAMETERS) -> CheckResult:
-    """Apply RULES §1-§4 to one input. Raises CheckInputError when its dates are out of order.
+    """Apply RULES §1-§4 to one input. Raises CheckInputError when a date or amount is outside the range
+    parse_check_input accepts (RULES §6.2), or when its dates are out of order; nothing else for any input.
 
     Dates of events after `inp.today` are not rejected here (parse_check_input does that): services
     may evaluate recorded data with any `today`.
     """
-    errors = consistency_errors(input_values(inp))
+    # Out-of-range values first: the order checks and the month arithmetic assume real calendar dates.
+    errors = out_of_range_errors(inp) or consistency_errors(input_values(inp))
     if errors:
         raise CheckInputError(errors)
     out = _Collector()

@@ -16,6 +16,14 @@ from .base import Category, Kind, Programme
 from .inputs import CheckInput, CheckInputError, consistency_errors, future_event_errors
 
 INPUT_KEY = "input"  # error key for a payload that is not an object (or a list of objects) at all
+# The bounds of what the engine is asked about (RULES §6.2 refusal 5). Month arithmetic near year 1 or 9999
+# leaves Python's calendar, and a 10^26 amount leaves the decimal context: such values describe no real
+# stay, so they are refused with the field named rather than evaluated.
+FIRST_SUPPORTED_DATE = date(1900, 1, 1)
+LAST_SUPPORTED_DATE = date(2200, 12, 31)
+MAX_AMOUNT_EUR = Decimal(10) ** 7
+MAX_ITEMS = 1000  # elements of one list: bounds the work (and the answer) of one request
+_SHOWN_CHARS = 60  # a refused value is quoted up to this length, so an error never echoes a huge input
 REQUIRED_FIELDS = ("category", "nationality", "start_date", "end_date")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _DECIMAL = re.compile(r"-?\d+(\.\d+)?", re.ASCII)
@@ -40,8 +48,9 @@ def json_type(value: object) -> str:
 
 
 def _show(value: object) -> str:
-    """A value as the user wrote it in JSON (amounts decoded as Decimal print as numbers)."""
-    return str(value) if isinstance(value, Decimal) else json.dumps(value, ensure_ascii=False, default=str)
+    """A value as the user wrote it in JSON (amounts decoded as Decimal print as numbers), cut short."""
+    text = str(value) if isinstance(value, Decimal) else json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= _SHOWN_CHARS else f"{text[:_SHOWN_CHARS]}… ({len(text)} characters)"
 
 
 def _string(value: object, expected: str) -> str:
@@ -54,11 +63,31 @@ def parse_date(value: object) -> date:
     """Only ISO calendar dates "YYYY-MM-DD" (no week dates, no times, no compact form)."""
     text = _string(value, "a date string YYYY-MM-DD")
     try:
-        if _ISO_DATE.fullmatch(text):
-            return date.fromisoformat(text)
+        day = date.fromisoformat(text) if _ISO_DATE.fullmatch(text) else None
     except ValueError:
-        pass
-    raise _Invalid(f"{_show(text)} is not a valid date (expected YYYY-MM-DD)")
+        day = None
+    if day is None:
+        raise _Invalid(f"{_show(text)} is not a valid date (expected YYYY-MM-DD)")
+    message = date_range_error(day)
+    if message:
+        raise _Invalid(message)
+    return day
+
+
+def date_range_error(day: date) -> str | None:
+    """Why `day` is outside the supported range, or None when it is inside."""
+    if FIRST_SUPPORTED_DATE <= day <= LAST_SUPPORTED_DATE:
+        return None
+    return f"{day} is outside the supported range {FIRST_SUPPORTED_DATE} to {LAST_SUPPORTED_DATE}"
+
+
+def amount_range_error(amount: Decimal) -> str | None:
+    """Why an amount in EUR is refused (negative or above MAX_AMOUNT_EUR), or None."""
+    if amount < 0:
+        return f"{amount} must not be negative"
+    if amount > MAX_AMOUNT_EUR:
+        return f"{_show(amount)} is above the supported maximum of {MAX_AMOUNT_EUR} EUR"
+    return None
 
 
 def _choice(enum: type[StrEnum], what: str) -> Callable[[object], StrEnum]:
@@ -97,10 +126,12 @@ def _to_decimal(value: object) -> Decimal:
 
 
 def parse_amount(value: object) -> Decimal:
-    """A non-negative amount in EUR: a decimal string, an integer, or a JSON number."""
+    """An amount in EUR from 0 to MAX_AMOUNT_EUR: a decimal string, an integer, or a JSON number."""
     amount = _to_decimal(value)
     if amount < 0:
         raise _Invalid(f"{_show(value)} must not be negative")
+    if amount > MAX_AMOUNT_EUR:
+        raise _Invalid(f"{_show(value)} is above the supported maximum of {MAX_AMOUNT_EUR} EUR")
     return amount + 0  # turns -0 into 0
 
 
@@ -153,6 +184,35 @@ _PARSERS: dict[str, Callable[[object], object]] = {
 }
 
 
+DATE_FIELDS: tuple[str, ...] = tuple(name for name, parse in _PARSERS.items() if parse is parse_date)
+AMOUNT_FIELDS: tuple[str, ...] = tuple(name for name, parse in _PARSERS.items() if parse is parse_amount)
+
+
+def out_of_range_errors(inp: CheckInput) -> dict[str, str]:
+    """The parser's range refusals that keep the engine's arithmetic safe, applied to an input built
+    without the parser (the services build CheckInput from stored rows): each date in the supported range,
+    each amount from 0 to MAX_AMOUNT_EUR. Keyed by field, like CheckInputError. (weekly_hours is not
+    checked: any finite value is safe, and the rule tests evaluate 48.5 on purpose.)"""
+    errors: dict[str, str] = {}
+    for name in DATE_FIELDS:
+        day = getattr(inp, name)
+        message = date_range_error(day) if day is not None else None
+        if message:
+            errors[name] = message
+    for name in AMOUNT_FIELDS:
+        amount = getattr(inp, name)
+        message = amount_range_error(amount) if amount is not None else None
+        if message:
+            errors[name] = message
+    return errors
+
+
+def _key(key: object) -> str:
+    """An unknown field's name as an error key, cut short like a shown value."""
+    text = str(key)
+    return text if len(text) <= _SHOWN_CHARS else f"{text[:_SHOWN_CHARS]}…"
+
+
 def _parse_fields(data: dict[Any, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """Each present, non-null field parsed on its own; null counts as absent."""
     values: dict[str, Any] = {}
@@ -168,7 +228,7 @@ def _parse_fields(data: dict[Any, Any]) -> tuple[dict[str, Any], dict[str, str]]
             errors[name] = str(exc)
     for key in data:
         if key not in _PARSERS:
-            errors[str(key)] = "unknown field"
+            errors[_key(key)] = "unknown field"
     return values, errors
 
 
@@ -199,13 +259,16 @@ def _parse_item(index: int, item: object, default_today: date) -> tuple[CheckInp
 
 def parse_check_payload(data: object, *, default_today: date) -> tuple[list[CheckInput], bool]:
     """One object or a list of objects; the bool says whether it was a list. Errors of a list are keyed
-    by index ("[2].start_date") and reported for all elements together; an empty list is valid."""
+    by index ("[2].start_date") and reported for all elements together; an empty list is valid, a list of
+    more than MAX_ITEMS elements is refused as a whole (key "input")."""
     if isinstance(data, dict):
         return [parse_check_input(data, default_today=default_today)], False
     if not isinstance(data, list):
         raise CheckInputError(
             {INPUT_KEY: f"expected a JSON object or a list of objects, got {json_type(data)}"}
         )
+    if len(data) > MAX_ITEMS:
+        raise CheckInputError({INPUT_KEY: f"a list of at most {MAX_ITEMS} objects, got {len(data)}"})
     inputs: list[CheckInput] = []
     errors: dict[str, str] = {}
     for index, item in enumerate(data):

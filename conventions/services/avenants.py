@@ -37,7 +37,7 @@ from conventions.services.filing import (
     file_withdraw,
 )
 from conventions.services.permits import permits_open_for_avenants
-from conventions.services.validation import shown
+from conventions.services.validation import require_supported_date, shown
 from hostportal.audit import write_sealed
 
 
@@ -87,6 +87,7 @@ def avenant_create(
 
 
 def _check_can_extend(parent: Convention, requested_end_date: dt.date) -> None:
+    require_supported_date("requested_end_date", requested_end_date)
     if parent.state != ConventionState.VALIDATED:
         raise ValidationError(
             {

@@ -36,7 +36,7 @@ from conventions.services.filing import (
     file_submit,
     file_withdraw,
 )
-from conventions.services.validation import field_label
+from conventions.services.validation import field_label, require_supported_date
 from conventions.services.visas import visa_open
 from hostportal.models import Organisation
 
@@ -57,6 +57,16 @@ RULE_INPUT_FIELDS = frozenset(
         "hourly_gratification_eur",
         "monthly_resources_eur",
     }
+)
+# The rule inputs' dates a user types: each must be in the engine's supported range.
+SUPPORTED_DATE_FIELDS = (
+    "start_date",
+    "end_date",
+    "received_on",
+    "documents_requested_on",
+    "documents_due_on",
+    "documents_received_on",
+    "acknowledged_decision_on",
 )
 COMPUTED_FIELDS = [
     "state",
@@ -81,6 +91,8 @@ def _validate_and_compute(convention: Convention, *, today: dt.date) -> None:
     convention.full_clean(
         exclude=[*COMPUTED_FIELDS, "organisation", "intern", "created_by"], validate_unique=False
     )
+    for name in SUPPORTED_DATE_FIELDS:
+        require_supported_date(name, getattr(convention, name))
     apply_result(convention, convention_evaluate(convention, today=today))
 
 

@@ -11,6 +11,8 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from conventions.rules.parsing import FIRST_SUPPORTED_DATE, LAST_SUPPORTED_DATE
+
 # The files whose dates the services check; their fields' verbose names are the labels users see.
 DATED_MODELS = ("Convention", "Avenant", "VisaApplication", "ResidencePermitApplication", "DocumentItem")
 
@@ -61,3 +63,12 @@ def require_not_after(field: str, value: dt.date, other: str, other_value: dt.da
     if other_value is not None and value > other_value:
         message = _("%(date)s is after “%(label)s” (%(other)s).")
         raise ValidationError({field: _compared(message, value, other, other_value)})
+
+
+def require_supported_date(field: str, value: dt.date | None) -> None:
+    """The rule engine's supported range (RULES §6.2): a date near year 1 or 9999 describes no real stay
+    and would leave the calendar in the month arithmetic, so it is refused here with the field named."""
+    if value is not None and not FIRST_SUPPORTED_DATE <= value <= LAST_SUPPORTED_DATE:
+        message = _("%(date)s is outside the supported dates, %(first)s to %(last)s.")
+        shown_dates = {"first": shown(FIRST_SUPPORTED_DATE), "last": shown(LAST_SUPPORTED_DATE)}
+        raise ValidationError({field: message % {"date": shown(value), **shown_dates}})
