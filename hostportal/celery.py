@@ -11,12 +11,17 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import setup_logging
+
+from hostportal.logging import use_django_logging
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hostportal.settings")
 
 app = Celery("hostportal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# The worker and beat log through settings.LOGGING (masked; JSON with LOG_FORMAT=json), not Celery's handlers.
+setup_logging.connect(use_django_logging, weak=False)
 
 BEAT_SCHEDULE = {
     # Implicit decisions exist from the day after the silence deadline (RULES §2): sweep early each morning,

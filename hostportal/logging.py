@@ -11,8 +11,12 @@ Each secret keeps its first 4 characters (enough to tell two apart in an inciden
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
+from typing import Any
+
+from pythonjsonlogger.json import JsonFormatter as JsonFormatterBase
 
 _PATTERN = re.compile(
     r"(passport(?:_number|\s*(?:no|number|n°))?['\"]?\s*[:=]\s*['\"]?)([A-Z0-9<]{4,})", re.I
@@ -93,3 +97,77 @@ class MaskSecretsFilter(_MaskingFilter):
     """Passport numbers and secrets: the filter of every handler in settings.LOGGING."""
 
     mask = staticmethod(mask_sensitive_text)
+
+
+# --- JSON logs (LOG_FORMAT=json, the Docker image; issue 9) ---------------------------------------------
+# One JSON object a line, for a log collector: {"time", "level", "logger", "message"} and the record's
+# extras. Every string of the object is masked here too, not only the message that MaskSecretsFilter
+# rewrites: python-json-logger formats the traceback from exc_info again (not from the masked exc_text),
+# and copies the record's extras (django.request's `request` shows its path, a calendar token included).
+_JSON_SCALARS = (int, float, bool, type(None))
+
+
+def _masked(value: object) -> object:
+    """The value as JSON can hold it, every string in it masked (objects become their masked str())."""
+    if isinstance(value, str):
+        return mask_sensitive_text(value)
+    if isinstance(value, _JSON_SCALARS):
+        return value
+    if isinstance(value, dict):
+        return {str(key): _masked(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_masked(item) for item in value]
+    return mask_sensitive_text(str(value))
+
+
+class JsonFormatter(JsonFormatterBase):
+    """python-json-logger's formatter with the field names of the deployment's logs, masked throughout."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("fmt", "%(levelname)s %(name)s %(message)s")
+        kwargs.setdefault("rename_fields", {"levelname": "level", "name": "logger"})
+        kwargs.setdefault("json_ensure_ascii", False)  # French messages stay readable
+        super().__init__(*args, **kwargs)
+
+    def add_fields(
+        self, log_data: dict[str, Any], record: logging.LogRecord, message_dict: dict[str, Any]
+    ) -> None:
+        # First, ISO 8601 in UTC with milliseconds: sortable as text, the same in every process.
+        created = dt.datetime.fromtimestamp(record.created, tz=dt.UTC)
+        log_data["time"] = created.isoformat(timespec="milliseconds")
+        super().add_fields(log_data, record, message_dict)
+
+    def process_log_record(self, log_data: dict[str, Any]) -> dict[str, Any]:
+        return {key: _masked(value) for key, value in super().process_log_record(log_data).items()}
+
+
+def use_json_logs(config: dict[str, Any]) -> dict[str, Any]:
+    """`config` (a dictConfig dict such as settings.LOGGING) with every handler writing JSON lines.
+
+    The handlers keep their filters (MaskSecretsFilter), so a record is masked twice: by the filter, which
+    rewrites the message, and by the formatter, which masks what the filter does not see.
+    """
+    config.setdefault("formatters", {})["json"] = {"()": "hostportal.logging.JsonFormatter"}
+    for handler in config.get("handlers", {}).values():
+        handler["formatter"] = "json"
+    return config
+
+
+def use_plain_logs(config: dict[str, Any]) -> dict[str, Any]:
+    """`config` with its console handler's lines prefixed by time, level and logger (the demo's terminal)."""
+    plain = "%(asctime)s %(levelname)s %(name)s %(message)s"
+    config.setdefault("formatters", {})["plain"] = {"format": plain}
+    console = config.get("handlers", {}).get("console")
+    if console is not None:
+        console.setdefault("formatter", "plain")
+    return config
+
+
+def use_django_logging(**kwargs: object) -> None:
+    """Celery's `setup_logging` signal: the worker and beat log through settings.LOGGING (masked, JSON when
+    LOG_FORMAT=json) instead of Celery's own handlers, which would replace the root's masked ones."""
+    import logging.config
+
+    from django.conf import settings
+
+    logging.config.dictConfig(settings.LOGGING)

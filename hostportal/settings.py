@@ -14,6 +14,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 from hostportal.env import env_bool, env_int, env_list, env_pair, env_str
+from hostportal.logging import use_json_logs, use_plain_logs
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("HOSTPORTAL_VAR_DIR", str(BASE_DIR / "var")))
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files with DEBUG off (docs/deployment.md)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -132,7 +134,19 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+# collectstatic's folder: the Docker image fills /app/staticfiles at build time (outside the var/ volume).
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every start when it is missing
+# STATIC_MANIFEST=true (the image): hashed, compressed names that browsers may cache for ever; it needs
+# collectstatic's manifest, so the demo and the tests (no collectstatic) keep Django's plain storage.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if env_bool("STATIC_MANIFEST", False)
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # Uploaded documents (passports...) are personal data: capped in size, never served without a login.
@@ -209,6 +223,16 @@ LOGGING = {
         "gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
+
+# LOG_FORMAT=json (the Docker image): one JSON object a line on every handler, still masked; "plain" (the
+# default, `make run`) prefixes the console's lines with time, level and logger.
+LOG_FORMAT = env_str("LOG_FORMAT", "plain")
+if LOG_FORMAT == "json":
+    use_json_logs(LOGGING)
+elif LOG_FORMAT == "plain":
+    use_plain_logs(LOGGING)
+else:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} must be plain or json.")
 
 # History is read, never reverted: a revert would write past the services (no lock, no audit row).
 SIMPLE_HISTORY_REVERT_DISABLED = True
