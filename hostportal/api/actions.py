@@ -200,6 +200,9 @@ class DecisionView(FileView):
     """POST record-decision: {"decision": "validated" | "refused" | …, "decided_on", "reference", …}."""
 
     def post(self, request: Request, pk: int) -> Response:
+        # Another organisation's file is a 404 and a reader's write a 403 whatever the body says, as on
+        # every other action route (the isolation matrix, tests/test_isolation_matrix.py).
+        require_write(request, self.get_file(request, pk).organisation_id)
         body = request.data
         choices = DECISIONS[self.kind]
         decision = body.get("decision") if isinstance(body, Mapping) else None
