@@ -181,12 +181,20 @@ class CalendarTokenAdmin(TenantAdmin):
             [*self.readonly_fields, "organisation", "language"] if obj is not None else self.readonly_fields
         )
 
-    @admin.display(description="Feed URL (subscribe to it; keep it secret)")
+    def get_actions(self, request: HttpRequest) -> Any:
+        """A read-only member is offered no revoke (issue 9: a viewer was offered it, then told
+        "0 revoked" as a success)."""
+        actions = super().get_actions(request)
+        if not access(request).can_write_somewhere:
+            actions.pop("revoke", None)
+        return actions
+
+    @admin.display(description=_("Feed URL (subscribe to it; keep it secret)"))
     def feed_url(self, obj: CalendarToken) -> str:
         if obj.pk is None:
-            return "Shown once saved."
+            return str(_("Shown once saved."))
         if obj.revoked_at is not None:
-            return "Revoked"
+            return str(_("Revoked"))
         return settings.SITE_URL + reverse("notifications:calendar_feed", args=[obj.token])
 
     def save_model(self, request: HttpRequest, obj: CalendarToken, form: Any, change: bool) -> None:
@@ -207,14 +215,30 @@ class CalendarTokenAdmin(TenantAdmin):
             created.created_at,
         )
 
-    @admin.action(description="Revoke (the URL answers 404 from now on)")
+    @admin.action(description=_("Revoke (the URL answers 404 from now on)"))
     def revoke(self, request: HttpRequest, queryset: QuerySet[CalendarToken]) -> None:
-        revoked = 0
+        revoked = refused = 0
         for token in queryset.filter(revoked_at__isnull=True):
             if access(request).can_write(token.organisation_id):
                 calendar_token_revoke(actor=request.user, token=token, channel="admin")
                 revoked += 1
-        self.message_user(request, f"{revoked} calendar URL(s) revoked.", messages.SUCCESS)
+            else:
+                refused += 1
+        if revoked:
+            self.message_user(
+                request, _("%(count)s calendar URL(s) revoked.") % {"count": revoked}, messages.SUCCESS
+            )
+        if refused:
+            self.message_user(
+                request,
+                _("%(count)s calendar URL(s) not revoked: your role is read-only there.")
+                % {"count": refused},
+                messages.ERROR,
+            )
+        if not revoked and not refused:
+            self.message_user(
+                request, _("Nothing to revoke: these URLs were already revoked."), messages.WARNING
+            )
 
 
 @admin.register(EmailPreference)

@@ -136,3 +136,24 @@ def test_managers_edit_the_reminder_settings_of_their_organisation(alice: Any, a
     assert client.post("/admin/notifications/remindersettings/add/", data).status_code == 302
     settings_row = acme.reminder_settings
     assert settings_row.lead_times().filing == (45, 30, 7) and settings_row.roles() == ["manager"]
+
+
+def test_a_viewer_is_offered_no_revoke_and_nobody_is_told_of_a_revoke_that_did_not_happen(
+    alice: Any, bob: Any, acme: Any
+) -> None:
+    from notifications.services.calendars import calendar_token_create
+
+    token = calendar_token_create(actor=alice, organisation=acme, label="RH", language="fr")
+    changelist = "/admin/notifications/calendartoken/"
+    viewer = staff_client(bob).get(changelist).content.decode()
+    assert 'value="revoke"' not in viewer
+    refused = staff_client(bob).post(
+        changelist, {"action": "revoke", "_selected_action": [token.pk]}, follow=True
+    )
+    assert "revoked." not in refused.content.decode()
+    token.refresh_from_db()
+    assert token.revoked_at is None
+    manager = staff_client(alice)
+    manager.post(changelist, {"action": "revoke", "_selected_action": [token.pk]})
+    again = manager.post(changelist, {"action": "revoke", "_selected_action": [token.pk]}, follow=True)
+    assert "Nothing to revoke" in again.content.decode()
