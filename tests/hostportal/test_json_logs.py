@@ -93,13 +93,25 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def subprocess_database_url() -> str:
+    """The test database, migrated by pytest-django, for a server started in a subprocess."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
 @pytest.mark.slow
+@pytest.mark.django_db(transaction=True)  # the subprocess reads the migrated test database
 def test_gunicorn_writes_json_request_lines_with_the_token_masked(tmp_path: Path) -> None:
     """The image's command, gunicorn with hostportal/gunicorn_conf.py: its own lines and the access log."""
     port = free_port()
     env = {
         **os.environ, "LOG_FORMAT": "json", "PORT": str(port), "GUNICORN_WORKERS": "1",
         "HOSTPORTAL_VAR_DIR": str(tmp_path / "var"), "DJANGO_SETTINGS_MODULE": "hostportal.settings",
+        "DATABASE_URL": subprocess_database_url(),
     }  # fmt: skip
     log = (tmp_path / "gunicorn.log").open("w+")
     server = subprocess.Popen(
