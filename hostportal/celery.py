@@ -12,6 +12,7 @@ import os
 from celery import Celery
 from celery.schedules import crontab
 from celery.signals import setup_logging
+from kombu import Exchange, Queue
 
 from hostportal.logging import use_django_logging
 
@@ -32,4 +33,23 @@ BEAT_SCHEDULE = {
     "deliver-webhooks": {"task": "notifications.tasks.deliver_webhooks_task", "schedule": 60.0},
     "send-digests": {"task": "notifications.tasks.send_digests_task", "schedule": crontab(minute=0, hour=7)},
 }
+# A test and demo knob, never for production: every job every N seconds (the fault and topology tests run
+# real beats on it; the jobs are idempotent, so running them more often changes nothing but the load).
+if every := os.environ.get("HOSTPORTAL_BEAT_EVERY_SECONDS"):
+    BEAT_SCHEDULE = {name: {**entry, "schedule": float(every)} for name, entry in BEAT_SCHEDULE.items()}
 app.conf.beat_schedule = BEAT_SCHEDULE
+
+# Two queues, so that deployments can give the daily jobs and the deliveries their own workers
+# (`worker -Q jobs`, `worker -Q delivery`): a long sweep or planning never delays an email, and a slow mail
+# server never delays the sweep. A worker started without -Q consumes every queue (the demo, small sites).
+JOBS, DELIVERY = "jobs", "delivery"
+app.conf.task_queues = tuple(
+    Queue(name, Exchange(name), routing_key=name) for name in ("celery", JOBS, DELIVERY)
+)
+app.conf.task_routes = {
+    "conventions.tasks.sweep_deadlines_task": {"queue": JOBS},
+    "notifications.tasks.plan_reminders_task": {"queue": JOBS},
+    "notifications.tasks.send_digests_task": {"queue": JOBS},
+    "notifications.tasks.deliver_outbox_task": {"queue": DELIVERY},
+    "notifications.tasks.deliver_webhooks_task": {"queue": DELIVERY},
+}

@@ -20,6 +20,7 @@ from tests.factories import (
     UserFactory,
     convention_fields,
 )
+from tests.processes import private_redis, sink, smtp  # noqa: F401 (fixtures of the real-process tests)
 
 PARIS = ZoneInfo("Europe/Paris")
 # The day the tests live on unless they say otherwise: a Monday, well before the demo stages start.

@@ -35,6 +35,7 @@ from notifications.models import (
     validate_webhook_url,
 )
 from notifications.rules import DueReminder, FileType
+from notifications.services.outbox import ENQUEUE_FAST
 from notifications.webhooks import (
     WEBHOOK_EVENT_SET,
     WEBHOOK_EVENTS,
@@ -264,7 +265,7 @@ def enqueue_webhook_delivery() -> None:
         from notifications.tasks import deliver_webhooks_task
 
         try:
-            deliver_webhooks_task.delay()
+            deliver_webhooks_task.apply_async(**ENQUEUE_FAST)
         except Exception:
             logger.warning("Could not enqueue the webhook delivery; the periodic job will send it.")
 

@@ -354,7 +354,7 @@ def test_the_task_is_in_the_beat_and_kicked_on_commit(
 
     assert BEAT_SCHEDULE["deliver-webhooks"] == {"task": tasks.deliver_webhooks_task.name, "schedule": 60.0}
     kicked: list[int] = []
-    monkeypatch.setattr(tasks.deliver_webhooks_task, "delay", lambda: kicked.append(1))
+    monkeypatch.setattr(tasks.deliver_webhooks_task, "apply_async", lambda **options: kicked.append(1))
     with django_capture_on_commit_callbacks(execute=True):
         submit(make_convention, alice)
     assert kicked  # asked for once the transaction committed

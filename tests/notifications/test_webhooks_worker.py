@@ -22,7 +22,8 @@ from hostportal.models import Organisation
 from notifications.models import WebhookDelivery, WebhookStatus
 from notifications.services.webhooks import webhook_endpoint_create
 from tests.notifications.test_webhooks_delivery import Receiver, receiver  # noqa: F401 (a fixture)
-from tests.notifications.test_worker import broker, sink, wait_for, worker_logs, workers  # noqa: F401
+from tests.notifications.test_worker import broker, worker_logs, workers  # noqa: F401
+from tests.processes import wait_for
 
 DELIVER = "notifications.tasks.deliver_webhooks_task"
 ROWS = 24

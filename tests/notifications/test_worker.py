@@ -8,27 +8,17 @@ every email arrived exactly once (counted by Message-ID).
 
 from __future__ import annotations
 
-import asyncio
-import email
-import email.policy
-import logging
 import os
 import signal
-import socket
 import subprocess
 import sys
-import threading
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from email.message import Message
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 import redis
-from aiosmtpd.controller import Controller
 from celery import Celery
 from django.db import connection
 
@@ -37,70 +27,11 @@ from notifications.models import Notification, NotificationStatus
 from notifications.services import reminders_plan
 from tests.factories import InternFactory, MembershipFactory, UserFactory
 from tests.notifications.conftest import THIRTY_DAYS_BEFORE
+from tests.processes import Sink, database_url, redis_url, wait_for
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 DELIVER = "notifications.tasks.deliver_outbox_task"
 LEASE_SECONDS = 4  # short, so the row of the killed worker comes back quickly (must exceed 2 x EMAIL_TIMEOUT)
-
-
-def redis_url() -> str:
-    configured = os.environ.get("CELERY_BROKER_URL", "")
-    return configured if configured.startswith("redis://") else "redis://127.0.0.1:6379/15"
-
-
-class Sink:
-    """An SMTP server that records each message it accepts; it can take its time over DATA.
-
-    A message counts as accepted only once its "250" is sent: if the client dies during the delay,
-    aiosmtpd cancels the handler and nothing is recorded, as a real server would discard it.
-    """
-
-    def __init__(self, delay: float = 0.0) -> None:
-        self.delay = delay
-        self.messages: list[Message] = []
-        self.data_started = 0
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd hook)
-        with self.lock:
-            self.data_started += 1
-        if self.delay:
-            await asyncio.sleep(self.delay)
-        with self.lock:
-            self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
-        return "250 Message accepted"
-
-    def message_ids(self) -> Counter[str]:
-        with self.lock:
-            return Counter(str(message["Message-ID"]).strip() for message in self.messages)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def wait_for(
-    condition: Callable[[], bool], timeout: float, every: float = 0.05, tick: Callable[[], None] | None = None
-) -> bool:
-    deadline = time.monotonic() + timeout
-    next_tick = 0.0
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        if tick is not None and time.monotonic() >= next_tick:
-            tick()
-            next_tick = time.monotonic() + 1.0
-        time.sleep(every)
-    return condition()
-
-
-def database_url() -> str:
-    """The test database (pytest-django's test_<name>), for the worker subprocess."""
-    db = connection.settings_dict
-    auth = quote(db["USER"] or "", safe="") + (f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @pytest.fixture
@@ -112,17 +43,6 @@ def broker() -> Iterator[Celery]:
     sender.close()
     client.flushdb()
     client.close()
-
-
-@pytest.fixture
-def sink() -> Iterator[tuple[Sink, int]]:
-    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command at INFO
-    handler = Sink()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield handler, port
-    controller.stop()
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
 from conventions.selectors import describe_files
 from conventions.services import sweep_deadlines
@@ -26,7 +27,13 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         today = parse_day(options["today"]) if options["today"] else None
-        report = sweep_deadlines(today=today)
+        try:
+            report = sweep_deadlines(today=today)
+        except DatabaseError as exc:
+            raise CommandError(
+                f"The database failed during the sweep ({exc.__class__.__name__}): nothing was recorded, the "
+                "sweep is one transaction. Run it again: it moves each file once."
+            ) from exc
         for line in describe_files(report):
             self.stdout.write(line)
         self.stdout.write(
