@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.core.paginator import Paginator
+from django.db import connections, models
 from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet, ModelChoiceField
 from django.http import HttpRequest
+from django.utils.functional import cached_property
 
 from hostportal.models import Membership, Organisation
 from hostportal.selectors import WRITE_ROLES, organisations_for_user, writable_organisations_for_user
@@ -96,6 +98,33 @@ def _has_organisation(model: Any) -> bool:
 PERSONAL_LOOKUP_FIELDS = frozenset({"passport_number", "passport_expires_on", "date_of_birth", "email"})
 
 
+class EstimatedCountPaginator(Paginator):
+    """Counts exactly, except a whole big table on PostgreSQL: its row estimate (pg_class.reltuples,
+    kept by ANALYZE and autovacuum) instead of a COUNT(*) over a million rows (~0.1 s, issue 10).
+
+    Only an unfiltered list of every row is estimated (an operator's first view); any filter, search or
+    organisation scope counts exactly. An estimate below ESTIMATE_FROM is counted exactly too.
+    """
+
+    ESTIMATE_FROM = 100_000
+
+    @cached_property
+    def count(self) -> int:
+        queryset = self.object_list
+        if isinstance(queryset, QuerySet) and not queryset.query.where:
+            connection = connections[queryset.db]
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
+                        [queryset.model._meta.db_table],
+                    )
+                    row = cursor.fetchone()
+                if row and row[0] >= self.ESTIMATE_FROM:
+                    return int(row[0])
+        return super().count
+
+
 class TenantAdmin(ModelAdminBase):
     """A ModelAdmin scoped to the user's organisations, with permissions from Membership roles.
 
@@ -104,6 +133,10 @@ class TenantAdmin(ModelAdminBase):
     """
 
     organisation_lookup = "organisation"
+    # One count per page (the filtered one), not a second one of every row: an operator's lists span a
+    # million files (issue 10).
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
 
     def organisation_id_of(self, obj: Any) -> int | None:
         return obj.organisation_id

@@ -31,7 +31,7 @@ from conventions.admin.display import (
     render_audit_trail,
     render_why,
 )
-from conventions.admin.filters import NextDeadlineFilter, OverdueFilter
+from conventions.admin.filters import NextDeadlineFilter, OrganisationFilter, OverdueFilter
 from conventions.admin.history import ReadOnlyHistoryMixin
 from conventions.admin.transitions import TransitionAdminMixin
 from conventions.models import Avenant, Channel, ConventionState
@@ -68,7 +68,7 @@ class AvenantAdmin(
     ]  # fmt: skip
     list_filter = [
         "state",
-        ("organisation", admin.RelatedOnlyFieldListFilter),
+        ("organisation", OrganisationFilter),
         OverdueFilter,
         NextDeadlineFilter,
     ]

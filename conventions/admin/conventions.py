@@ -35,7 +35,7 @@ from conventions.admin.display import (
     render_why,
 )
 from conventions.admin.documents import DocumentFormsetMixin, DocumentItemInline
-from conventions.admin.filters import NextDeadlineFilter, OverdueFilter
+from conventions.admin.filters import NextDeadlineFilter, OrganisationFilter, OverdueFilter, StartYearFilter
 from conventions.admin.history import ReadOnlyHistoryMixin
 from conventions.admin.transitions import TransitionAdminMixin
 from conventions.models import Channel, Convention, ConventionState, VisaApplication
@@ -84,15 +84,14 @@ class ConventionAdmin(
     # Short enough for 1366 px: the next deadline says which one it is.
     list_display = ["__str__", "organisation", "category", "state", "next_deadline_kind", "days_left"]
     list_filter = [
-        "state", "category", ("organisation", admin.RelatedOnlyFieldListFilter), OverdueFilter,
-        NextDeadlineFilter, "regime",
+        "state", "category", ("organisation", OrganisationFilter), OverdueFilter,
+        NextDeadlineFilter, "regime", StartYearFilter,
     ]  # fmt: skip
     # Never the passport number (see InternAdmin).
     search_fields = [
         "intern__first_name", "intern__last_name", "intern__nationality", "organisation__name",
         "decision_reference", "sending_establishment", "tutor_name",
     ]  # fmt: skip
-    date_hierarchy = "start_date"
     list_select_related = ["intern", "organisation"]
 
     def transition_hint(self, obj: Convention) -> str:

@@ -104,6 +104,11 @@ AUDIT_LABELS: dict[str, Promise] = {
 }
 
 
+def logged_transition_names() -> set[str]:
+    """Every transition name the product writes to the audit log: the audit labels and the actions."""
+    return set(AUDIT_LABELS) | {action.name for _subject, actions in REGISTRY.values() for action in actions}
+
+
 def transition_label(name: str) -> str:
     """A logged transition in plain words: its audit label, else its button's label, else its name."""
     if name in AUDIT_LABELS:

@@ -24,6 +24,7 @@ from conventions.admin.base import (
     ServiceRaceMessageMixin,
     error_messages,
 )
+from conventions.admin.filters import OrganisationFilter
 from conventions.models import DocumentItem, DocumentStatus
 from conventions.services.documents import document_item_update
 from hostportal.admin import TenantAdmin, TenantInline
@@ -127,7 +128,7 @@ class DocumentFormsetMixin(ServiceRaceMessageMixin):
 class DocumentItemAdmin(ServiceAdminMixin, TenantAdmin):
     form = DocumentItemForm
     list_display = ["label", "convention", "intern", "step", "status", "expires_on", "organisation"]
-    list_filter = ["step", "status", "expires_on", ("organisation", admin.RelatedOnlyFieldListFilter)]
+    list_filter = ["step", "status", "expires_on", ("organisation", OrganisationFilter)]
     search_fields = ["label", "code", "convention__intern__last_name", "convention__intern__first_name"]
     list_select_related = ["convention__intern", "organisation"]
     fields = [

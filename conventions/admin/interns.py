@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from conventions.admin.base import ServiceAdminMixin, VersionedServiceModelForm
-from conventions.admin.filters import ScopedCountryFilter
+from conventions.admin.filters import OrganisationFilter, ScopedCountryFilter
 from conventions.admin.history import ReadOnlyHistoryMixin
 from conventions.models import Intern
 from conventions.services.interns import INTERN_FIELDS, intern_create, intern_update
@@ -50,9 +50,9 @@ class InternForm(VersionedServiceModelForm):
 class InternAdmin(ServiceAdminMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin, TenantAdmin):
     form = InternForm
     list_display = ["__str__", "organisation", "nationality", "masked_passport_number", "passport_expires_on"]
-    list_filter = [("nationality", ScopedCountryFilter), ("organisation", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [("nationality", ScopedCountryFilter), ("organisation", OrganisationFilter)]
     # Never the passport number: a search on it would tell who holds a given passport.
-    search_fields = ["first_name", "last_name", "email"]
+    search_fields = ["first_name", "last_name", "email", "organisation__name"]
     list_select_related = ["organisation"]
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:

@@ -27,7 +27,7 @@ from conventions.admin.display import (
     render_explained_rows,
 )
 from conventions.admin.documents import DocumentFormsetMixin, PermitDocumentItemInline
-from conventions.admin.filters import NextDeadlineFilter
+from conventions.admin.filters import NextDeadlineFilter, OrganisationFilter
 from conventions.admin.transitions import TransitionAdminMixin
 from conventions.models import PermitState, ResidencePermitApplication, VisaApplication
 from conventions.rules import RESIDENCE_PERMIT_STAMP_EUR
@@ -59,7 +59,7 @@ class ResidencePermitApplicationAdmin(DocumentFormsetMixin, TransitionAdminMixin
         "__str__", "organisation", "state", "filing_deadline", "filed_on", "silence_deadline", "days_left",
         "stamp_amount_eur", "prefecture",
     ]  # fmt: skip
-    list_filter = ["state", ("organisation", admin.RelatedOnlyFieldListFilter), NextDeadlineFilter]
+    list_filter = ["state", ("organisation", OrganisationFilter), NextDeadlineFilter]
     search_fields = ["convention__intern__first_name", "convention__intern__last_name", "prefecture"]
     fieldsets = [
         (None, {"fields": FIELDS}),

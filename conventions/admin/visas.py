@@ -31,6 +31,7 @@ from conventions.admin.display import (
     render_audit_trail,
     render_explained_rows,
 )
+from conventions.admin.filters import OrganisationFilter
 from conventions.admin.history import ReadOnlyHistoryMixin
 from conventions.admin.transitions import TransitionAdminMixin
 from conventions.models import VisaApplication
@@ -54,7 +55,7 @@ class VisaApplicationAdmin(
         "__str__", "intern", "organisation", "state", "expires_on", "arrived_on", "ofii_deadline",
         "days_left", "ofii_validated",
     ]  # fmt: skip
-    list_filter = ["state", ("organisation", admin.RelatedOnlyFieldListFilter)]
+    list_filter = ["state", ("organisation", OrganisationFilter)]
     search_fields = ["convention__intern__first_name", "convention__intern__last_name", "consulate"]
     list_select_related = ["convention__intern", "organisation"]
     fieldsets = [

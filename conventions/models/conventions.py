@@ -183,6 +183,9 @@ class Convention(FSMModelMixin, TimeStamped):
             models.Index(fields=["state", "silence_deadline"], name="convention_state_silence"),
             models.Index(fields=["state", "filing_deadline"], name="convention_state_filing"),
             models.Index(fields=["organisation", "state"], name="convention_org_state"),
+            # The default order of every list (admin, portal): the first page of a million rows is an index
+            # walk, not a sort (issue 10: 1.7 s -> 3 ms for an operator).
+            models.Index(fields=["start_date", "id"], name="convention_start_order"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -42,8 +42,13 @@ class Intern(TimeStamped):
     class Meta:
         verbose_name = _("intern")
         verbose_name_plural = _("interns")
-        ordering = ["last_name", "first_name"]
-        indexes = [models.Index(fields=["organisation", "last_name"])]
+        # A total order (pk last: the admin adds none of its own) that its index serves: the first page of
+        # a million interns is an index walk, not a sort (issue 10).
+        ordering = ["last_name", "first_name", "pk"]
+        indexes = [
+            models.Index(fields=["organisation", "last_name"]),
+            models.Index(fields=["last_name", "first_name", "id"], name="intern_name_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name.upper()}"
