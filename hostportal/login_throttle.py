@@ -42,3 +42,20 @@ def lockout_response(
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     context = {"failure_limit": settings.AXES_FAILURE_LIMIT, "minutes": minutes}
     return render(request, "lockout.html", context, status=429)
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The address a lockout counts against (AXES_CLIENT_IP_CALLABLE).
+
+    Reached directly (TRUSTED_PROXY_COUNT=0), REMOTE_ADDR. Behind N trusted reverse proxies, each appends
+    the address it saw to X-Forwarded-For: the client is the N-th from the right. What the client itself
+    put further left is ignored, so a forged header cannot pick another address's counter.
+    """
+    count = settings.TRUSTED_PROXY_COUNT
+    remote: str | None = request.META.get("REMOTE_ADDR")
+    if count <= 0:
+        return remote
+    forwarded = [
+        part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()
+    ]
+    return forwarded[-count] if len(forwarded) >= count else remote

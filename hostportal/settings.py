@@ -386,6 +386,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "hostportal.login_throttle.lockout_response"
 AXES_VERBOSE = False
+# Behind N reverse proxies (the compose file's web sits behind one in production), the client is the N-th
+# address from the right of X-Forwarded-For, not the proxy: without this, one proxy's address would be
+# throttled as a single client. 0 (default): REMOTE_ADDR, for a server reached directly.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "hostportal.login_throttle.client_ip"
 
 # Behind a TLS proxy a deployment sets these (see the production section of .env.example); the defaults
 # suit the plain-HTTP demo on this machine.

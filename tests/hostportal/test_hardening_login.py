@@ -91,3 +91,30 @@ def test_the_validators_refuse_a_password_like_the_username(alice: Any) -> None:
     with pytest.raises(ValidationError):
         validate_password("alice-host.example", alice)
     validate_password("Nouveau-mdp-2026", alice)  # long, uncommon, not numeric, unlike the user: accepted
+
+
+def test_behind_a_proxy_the_client_is_read_from_x_forwarded_for(alice: Any, settings: Any) -> None:
+    """TRUSTED_PROXY_COUNT=1 (docs/deployment.md): two clients behind one proxy are two addresses."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    attacker = Client(HTTP_X_FORWARDED_FOR="203.0.113.7", **proxy)
+    assert hammer(attacker, "/login/", "alice", times=10)[-1] == 429
+    colleague = Client(HTTP_X_FORWARDED_FOR="198.51.100.20", **proxy)  # same proxy, another client
+    assert colleague.post("/login/", {"username": "alice", "password": RIGHT}).status_code == 302
+    assert attacker.post("/login/", {"username": "alice", "password": RIGHT}).status_code == 429
+
+
+def test_a_forged_x_forwarded_for_picks_no_other_counter(alice: Any, settings: Any) -> None:
+    """The client writes what it likes at the left of the header; the proxy appends what it saw."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    attacker = Client(HTTP_X_FORWARDED_FOR="203.0.113.7", REMOTE_ADDR="10.0.0.1")
+    hammer(attacker, "/login/", "alice", times=10)
+    forged = Client(HTTP_X_FORWARDED_FOR="198.51.100.20, 203.0.113.7", REMOTE_ADDR="10.0.0.1")
+    assert forged.post("/login/", {"username": "alice", "password": RIGHT}).status_code == 429
+
+
+def test_reached_directly_the_header_is_ignored(alice: Any) -> None:
+    attacker = Client(REMOTE_ADDR="10.9.9.9")
+    hammer(attacker, "/login/", "alice", times=10)
+    spoofing = Client(HTTP_X_FORWARDED_FOR="198.51.100.20", REMOTE_ADDR="10.9.9.9")
+    assert spoofing.post("/login/", {"username": "alice", "password": RIGHT}).status_code == 429
