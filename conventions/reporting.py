@@ -18,6 +18,7 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     OuterRef,
     Q,
     QuerySet,
@@ -28,7 +29,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Least, RowNumber
 
-from conventions.models import Avenant, Convention, ResidencePermitApplication
+from conventions.models import Convention, Intern, ResidencePermitApplication
 from conventions.models.avenants import AVENANT_OPEN_STATES
 from conventions.models.conventions import ConventionState
 from conventions.selectors import overdue_q
@@ -53,22 +54,46 @@ class TimelineRow:
     deadlines: tuple[tuple[str, dt.date], ...]
 
 
-def _open_avenant(**filters: Any) -> QuerySet[Avenant]:
-    # At most one open avenant per convention (avenant_one_open_per_convention).
-    return Avenant.objects.filter(convention=OuterRef("pk"), state__in=AVENANT_OPEN_STATES, **filters)
-
-
-def _permit(state: str) -> QuerySet[ResidencePermitApplication]:
-    return ResidencePermitApplication.objects.filter(convention=OuterRef("pk"), state=state).order_by("-pk")
-
-
 def _date_subquery(queryset: QuerySet[Any], name: str) -> Subquery:
     return Subquery(queryset.values(name)[:1], output_field=DateField())
 
 
-# Each pending deadline of a stay, by the state that makes it pending (None otherwise), as SQL expressions:
-# the same columns the rule engine stores (filing/silence deadlines, OFII, the permit's window).
-def _deadline_expressions() -> dict[str, Any]:
+def _permit_date(organisation_id: int, state: str, name: str) -> Case:
+    """The date `name` of the stay's latest carte de séjour application in `state`. The lookup runs only
+    for the stays that have one (a hashed list of the organisation's few applications in that state), not
+    for every stay of the window."""
+    permits = ResidencePermitApplication.objects.filter(state=state)
+    latest = permits.filter(convention=OuterRef("pk")).order_by("-pk")
+    having = permits.filter(organisation_id=organisation_id).values("convention_id")
+    return Case(
+        When(pk__in=having, then=_date_subquery(latest, name)), default=None, output_field=DateField()
+    )
+
+
+def _joined(organisation_id: int) -> dict[str, FilteredRelation]:
+    """The stay's open avenant (at most one: avenant_one_open_per_convention) and its visa while the OFII
+    validation is pending, as one join each rather than a subquery per stay and kind. Every file carries
+    its convention's organisation: on that organisation's rows only, PostgreSQL hashes a few rows."""
+    return {
+        "open_avenant": FilteredRelation(
+            "avenants",
+            condition=Q(avenants__state__in=AVENANT_OPEN_STATES, avenants__organisation_id=organisation_id),
+        ),
+        "pending_visa": FilteredRelation(
+            "visa",
+            condition=Q(
+                visa__organisation_id=organisation_id,
+                visa__state="issued",
+                visa__ofii_validated_on__isnull=True,
+            ),
+        ),
+    }
+
+
+# Each pending deadline of a stay, by the state that makes it pending (None otherwise), as SQL expressions
+# over the stay and its `_joined` rows: the columns the rule engine stores (filing/silence deadlines,
+# OFII, the permit's window).
+def _deadline_expressions(organisation_id: int) -> dict[str, Any]:
     def when(condition: Q, value: Any) -> Case:
         return Case(When(condition, then=value), default=None, output_field=DateField())
 
@@ -77,18 +102,17 @@ def _deadline_expressions() -> dict[str, Any]:
         "silence": when(Q(state="submitted"), F("silence_deadline")),
         "documents": Coalesce(
             when(Q(state="documents_requested"), F("documents_due_on")),
-            _date_subquery(_open_avenant(state="documents_requested"), "documents_due_on"),
+            when(Q(open_avenant__state="documents_requested"), F("open_avenant__documents_due_on")),
         ),
-        "avenant_filing": _date_subquery(
-            _open_avenant(state="draft", validation_required=True), "filing_deadline"
+        "avenant_filing": when(
+            Q(open_avenant__state="draft", open_avenant__validation_required=True),
+            F("open_avenant__filing_deadline"),
         ),
-        "avenant_silence": _date_subquery(_open_avenant(state="submitted"), "silence_deadline"),
-        "ofii": when(
-            Q(visa__state="issued", visa__ofii_validated_on__isnull=True), F("visa__ofii_validation_deadline")
-        ),
-        "permit_opens": _date_subquery(_permit("to_file"), "filing_opens_on"),
-        "permit_filing": _date_subquery(_permit("to_file"), "filing_deadline"),
-        "permit_silence": _date_subquery(_permit("filed"), "silence_deadline"),
+        "avenant_silence": when(Q(open_avenant__state="submitted"), F("open_avenant__silence_deadline")),
+        "ofii": F("pending_visa__ofii_validation_deadline"),
+        "permit_opens": _permit_date(organisation_id, "to_file", "filing_opens_on"),
+        "permit_filing": _permit_date(organisation_id, "to_file", "filing_deadline"),
+        "permit_silence": _permit_date(organisation_id, "filed", "silence_deadline"),
     }
 
 
@@ -115,25 +139,36 @@ def _stays(organisation_id: int, start: dt.date, end: dt.date) -> QuerySet[Conve
     )
 
 
+def _intern(name: str) -> Subquery:
+    return Subquery(Intern.objects.filter(pk=OuterRef("intern_id")).order_by().values(name)[:1])
+
+
 def timeline_rows(
     organisation_id: int, *, start: dt.date, end: dt.date, limit: int = 25
 ) -> tuple[list[TimelineRow], int]:
     """The `limit` stays of the window closest to a pending deadline (the earliest first, late ones
-    included), and how many stays the window holds in all. One query."""
-    stays = _stays(organisation_id, start, end)
-    kinds = _deadline_expressions()
+    included), and how many stays the window holds in all. One query: every stay of the window is read
+    for its nearest urgent deadline (with its `_joined` rows) and counted, but what is only shown (the
+    intern's name, the carte de séjour's other dates) are subqueries outside the sort key, which
+    PostgreSQL evaluates after the limit, for the kept rows only (on hp_gen's 10,000-convention
+    organisation: 4,342 stays, from about 95 ms to 30 ms)."""
+    kinds = _deadline_expressions(organisation_id)
     nearest = Least(*(Coalesce(F(f"d_{kind}"), Value(FAR_FUTURE)) for kind in URGENT_KINDS))
     rows = (
-        stays.annotate(**{f"d_{kind}": expression for kind, expression in kinds.items()})
+        _stays(organisation_id, start, end)
+        .annotate(**_joined(organisation_id))
+        .annotate(**{f"d_{kind}": expression for kind, expression in kinds.items()})
         .annotate(
             nearest=nearest,
-            requested_end=_date_subquery(_open_avenant(), "requested_end_date"),
+            requested_end=F("open_avenant__requested_end_date"),
+            first_name=_intern("first_name"),
+            last_name=_intern("last_name"),
             total=Window(Count("pk")),  # every stay of the window, counted before the limit: no 2nd query
         )
         .order_by("nearest", "start_date", "pk")
         .values(
-            "pk", "state", "start_date", "effective_end_date", "requested_end", "intern__first_name",
-            "intern__last_name", "total", *(f"d_{kind}" for kind in kinds),
+            "pk", "state", "start_date", "effective_end_date", "requested_end", "first_name", "last_name",
+            "total", *(f"d_{kind}" for kind in kinds),
         )[:limit]
     )  # fmt: skip
     found = list(rows)
@@ -143,7 +178,7 @@ def timeline_rows(
 def _row(row: dict[str, Any], kinds: list[str]) -> TimelineRow:
     return TimelineRow(
         convention_id=row["pk"],
-        intern_name=f"{row['intern__first_name']} {row['intern__last_name'].upper()}",  # as Intern.__str__
+        intern_name=f"{row['first_name']} {row['last_name'].upper()}",  # as Intern.__str__
         state=row["state"],
         start=row["start_date"],
         end=row["effective_end_date"],

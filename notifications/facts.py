@@ -8,7 +8,7 @@ read files through these functions, so they all feed the rules the same facts.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -291,26 +291,89 @@ def _active_states() -> list[str]:
     return sorted(ACTIVE_CONVENTION_STATES)
 
 
-# --- the calendar: every file of one organisation that can still have an upcoming deadline ---------------
-def files_of_organisation(organisation_id: int, today: dt.date) -> list[File]:
+# --- the calendar and "act now": the files of one organisation that can still have a deadline -----------
+def files_of_organisation(organisation_id: int, today: dt.date, act_by: dt.date | None = None) -> list[File]:
+    """Every file of the organisation that can still have an upcoming deadline (the calendar); with
+    `act_by`, only the files that can have a deadline to act on by that date, late ones still actionable
+    included (act_now). The window is read on the stored deadline columns and keeps a row whose column is
+    empty, so it holds every file `act_now_deadlines` keeps. Four queries either way."""
+
+    def window(file_type: FileType) -> Q:
+        return Q() if act_by is None else _ACT_ON[file_type](today, act_by)
+
     found = conventions(
         Convention.objects.filter(organisation_id=organisation_id, state__in=_active_states())
-        .filter(effective_end_date__gte=today)
+        .filter(window(FileType.CONVENTION), effective_end_date__gte=today)
         .order_by("pk")
     )
     found += avenants(
         Avenant.objects.filter(
-            organisation_id=organisation_id, state__in=["draft", "submitted", "documents_requested"]
+            window(FileType.AVENANT),
+            organisation_id=organisation_id,
+            state__in=["draft", "submitted", "documents_requested"],
         )
     )
     found += permits(
         ResidencePermitApplication.objects.filter(
-            organisation_id=organisation_id, state__in=["to_file", "filed"]
+            window(FileType.PERMIT), organisation_id=organisation_id, state__in=["to_file", "filed"]
         )
     )
     found += visas(
         VisaApplication.objects.filter(
-            organisation_id=organisation_id, state="issued", ofii_validated_on__isnull=True
+            window(FileType.VISA),
+            organisation_id=organisation_id,
+            state="issued",
+            ofii_validated_on__isnull=True,
         ).exclude(ofii_validation_deadline__isnull=True)
     )
     return found
+
+
+# Which deadline each state brings to act on: notifications.rules.file_deadlines less NOT_A_TASK, a passed
+# one only when STILL_ACTIONABLE_WHEN_LATE (`_by`), else from today (`_between`: a passed silence deadline
+# is an implicit decision, not a task). The columns are the ones the services store from the same rules.
+def _by(column: str, until: dt.date) -> Q:
+    return Q(**{f"{column}__lte": until}) | Q(**{f"{column}__isnull": True})
+
+
+def _between(column: str, today: dt.date, until: dt.date) -> Q:
+    return Q(**{f"{column}__range": (today, until)}) | Q(**{f"{column}__isnull": True})
+
+
+def _conventions_to_act_on(today: dt.date, until: dt.date) -> Q:
+    return (
+        (Q(state="draft", validation_required=True) & _by("filing_deadline", until))
+        | (Q(state="submitted") & _between("silence_deadline", today, until))
+        | Q(state="documents_requested", documents_due_on__lte=until)
+    )
+
+
+def _avenants_to_act_on(today: dt.date, until: dt.date) -> Q:
+    company = Q(convention__category="entreprise")  # no implicit decision, an explicit answer (R426-21)
+    return (
+        (Q(state="draft", validation_required=True) & _by("filing_deadline", until))
+        | (Q(state="submitted") & ~company & _between("silence_deadline", today, until))
+        | Q(state="documents_requested", documents_due_on__lte=until)
+        | (
+            company
+            & Q(state__in=["submitted", "documents_requested"], previous_end_date__range=(today, until))
+        )
+    )
+
+
+def _permits_to_act_on(today: dt.date, until: dt.date) -> Q:
+    return (Q(state="filed") & _between("silence_deadline", today, until)) | (
+        Q(state="to_file") & _by("filing_deadline", until)
+    )
+
+
+def _visas_to_act_on(today: dt.date, until: dt.date) -> Q:
+    return Q(ofii_validation_deadline__lte=until)
+
+
+_ACT_ON: dict[FileType, Callable[[dt.date, dt.date], Q]] = {
+    FileType.CONVENTION: _conventions_to_act_on,
+    FileType.AVENANT: _avenants_to_act_on,
+    FileType.PERMIT: _permits_to_act_on,
+    FileType.VISA: _visas_to_act_on,
+}

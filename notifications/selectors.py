@@ -76,10 +76,12 @@ class ActNow:
 def act_now(organisation_id: int, today: dt.date, horizon: int = 60) -> list[ActNow]:
     """Every deadline of the organisation's files to act on within `horizon` days or already late and
     still actionable, most urgent first. A fixed number of queries (one per kind of file), whatever the
-    number of files; the deadlines and their why come from the same rules as the reminders."""
+    number of files, reading only the files whose stored deadlines fall in that window; the deadlines and
+    their why come from the same rules as the reminders."""
+    until = today + dt.timedelta(days=horizon)
     rows = [
         ActNow(kind, deadline.on, days_left(deadline.on, today), deadline.explanation, file.ref)
-        for file in facts.files_of_organisation(organisation_id, today)
+        for file in facts.files_of_organisation(organisation_id, today, act_by=until)
         for kind, deadline in act_now_deadlines(file.facts, today, horizon)
     ]
     return sorted(rows, key=lambda row: (row.on, row.file.intern_name, row.kind.value))

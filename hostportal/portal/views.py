@@ -23,6 +23,7 @@ from notifications.selectors import ActNow, act_now
 
 HORIZON_DAYS = 60
 TIMELINE_LIMIT = 25  # bars drawn at most: the stays closest to a deadline (the rest are counted)
+ACT_NOW_LIMIT = 100  # rows listed at most, the most urgent first; the rest are counted and linked
 
 
 def _counts(by_state: dict[str, int]) -> list[tuple[str, int]]:
@@ -108,8 +109,9 @@ def _indicators(organisation_id: int, today: dt.date, items: list[ActNow]) -> di
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """Aujourd'hui: counts by state, one list of what to do (most urgent first, each with its why), the
-    timeline of the coming months and the indicators. A fixed number of queries whatever the data."""
+    """Aujourd'hui: counts by state, one list of what to do (the most urgent first, each with its why; at
+    most ACT_NOW_LIMIT rows, the others counted), the timeline of the coming months and the indicators.
+    A fixed number of queries whatever the data."""
     organisations = list(organisations_for_user(request.user).order_by("name"))
     organisation = _current(request, organisations)
     today = timezone.localdate()
@@ -118,7 +120,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         items = act_now(organisation.pk, today, HORIZON_DAYS)
         language = translation.get_language() or "fr"
         context |= {
-            "rows": _rows(items, language[:2]),
+            "rows": _rows(items[:ACT_NOW_LIMIT], language[:2]),
+            "act_now_total": len(items),
+            "act_now_hidden": max(0, len(items) - ACT_NOW_LIMIT),
+            "conventions_url": reverse("portal:conventions") + "?sort=deadline",
             "late": sum(1 for item in items if item.urgency == "late"),
             "organisations": organisations,
         }

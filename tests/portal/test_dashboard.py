@@ -212,3 +212,75 @@ def test_an_outsider_never_sees_another_organisations_stays(
         page = client_for(claire).get("/").content.decode()
     assert str(intern) not in page and f"/conventions/{submitted_convention.pk}/" not in page
     assert "No stay in this period." in page
+
+
+# --- at scale: a bounded list, a fixed number of queries (issue 10) -------------------------------------
+def copies(conventions: list[Any], times: int) -> None:
+    """`times` more rows like each of `conventions` (their states and stored deadlines), in one INSERT."""
+    from conventions.models import Convention
+
+    fields = [field for field in Convention._meta.concrete_fields if not field.primary_key]
+    Convention.objects.bulk_create(
+        Convention(**{field.attname: getattr(convention, field.attname) for field in fields})
+        for convention in conventions
+        for _ in range(times)
+    )
+
+
+def queries_of_today(client: Client) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with time_machine.travel(NOW, tick=False), CaptureQueriesContext(connection) as captured:
+        assert client.get("/").status_code == 200
+    return len(captured)
+
+
+def test_today_costs_the_same_queries_with_a_few_files_and_with_many(
+    alice: Any, acme: Any, make_convention: Any, django_assert_max_num_queries: Any
+) -> None:
+    made = many_files(alice, acme, make_convention, 8)
+    client = client_for(alice)
+    few = queries_of_today(client)
+    copies(made, 40)  # 328 conventions
+    with django_assert_max_num_queries(12):
+        assert queries_of_today(client) == few
+
+
+def test_today_lists_the_hundred_most_urgent_and_sends_to_the_conventions_list_for_the_rest(
+    alice: Any, acme: Any, make_convention: Any
+) -> None:
+    from notifications.selectors import act_now
+
+    copies(many_files(alice, acme, make_convention, 8), 40)
+    with time_machine.travel(NOW, tick=False):
+        page = client_for(alice).get("/").content.decode()
+    items = act_now(acme.pk, NOW.date(), 60)
+    late = sum(1 for item in items if item.urgency == "late")
+    todo = page[page.index('<ol class="todo">') : page.index("</ol>")]
+    assert todo.count('class="todo-item') == 100 < len(items)
+    shown = [line.split('"')[1] for line in todo.split("<time datetime=")[1:]]
+    assert shown == [item.on.isoformat() for item in items[:100]]  # the most urgent first
+    assert f"{len(items)} deadlines in the next 60 days or late" in page and f"{late} late" in page
+    assert (
+        f"Only the 100 most urgent are listed here, {len(items) - 100} others are not: see "
+        '<a href="/conventions/?sort=deadline">the conventions list, sorted by next deadline</a>.'
+    ) in page
+
+
+def test_a_short_list_has_no_sentence_about_the_rest_and_the_long_one_speaks_french(
+    alice: Any, acme: Any, make_convention: Any, submitted_convention: Any
+) -> None:
+    from hostportal.models import Membership
+
+    with time_machine.travel(NOW, tick=False):
+        assert "most urgent are listed" not in client_for(alice).get("/").content.decode()
+    copies([submitted_convention], 120)
+    Membership.objects.filter(user=alice).update(language="fr")
+    with time_machine.travel(NOW, tick=False):
+        page = client_for(alice).get("/").content.decode()
+    assert "121 échéances dans les 60 prochains jours ou en retard" in page
+    assert (
+        "Seules les 100 plus urgentes sont affichées ici, 21 autres ne le sont pas : voir "
+        '<a href="/conventions/?sort=deadline">la liste des conventions, triée par prochaine échéance</a>.'
+    ) in page
