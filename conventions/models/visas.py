@@ -63,6 +63,15 @@ class VisaApplication(FSMModelMixin, TimeStamped):
         verbose_name = _("long-stay visa")
         verbose_name_plural = _("long-stay visas")
         ordering = ["pk"]
+        indexes = [
+            # The OFII validations still to do, per organisation (the dashboard, the reminders): a few
+            # rows among every visa ever issued (issue 10).
+            models.Index(
+                fields=["organisation", "ofii_validation_deadline"],
+                condition=models.Q(state="issued", ofii_validated_on__isnull=True),
+                name="visa_org_ofii_pending",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Long-stay visa for convention #{self.convention_id}"
