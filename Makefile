@@ -33,10 +33,12 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
 
-## bench: the benchmarks (not part of the test suite); results in docs/benchmarks.md
+## bench: every daily job against its SQL floor at 10k, 100k, 1M conventions (BENCH_SIZES, BENCH_RUNS;
+## CHECK=1 fails on a missed target); own database (BENCH_DATABASE_URL); report in docs/benchmarks.md
 bench: $(VENV)/.installed-dev
 	./scripts/ensure-services.sh
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/hostportal_bench} $(BIN)/python bench/run.py
+	BENCH_DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/hostportal_bench} \
+		$(BIN)/python bench/run.py $(if $(filter-out 0,$(CHECK)),--check)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
