@@ -590,7 +590,9 @@ def plan_section(sizes: list[Size]) -> list[str]:
         "",
         *plan_table(sizes),
         "",
-        "Time (wall clock, in the job's process) excludes the rollback, like a commit would be excluded; "
+        "Each run is a transaction rolled back, then a VACUUM of the written tables, so every run starts "
+        "from the same data; its time (wall clock, in the job's process) excludes the rollback, as it would "
+        "exclude a commit, on both sides; "
         "queries counted by `connection.execute_wrapper` (what CaptureQueriesContext counts, without keeping "
         "the SQL text); peak memory is the process's resident high-water mark (VmHWM, Django included).",
         "",
@@ -605,7 +607,7 @@ def reproduce_section() -> list[str]:
         "## How to reproduce",
         "",
         "```",
-        "make bench                                    # 10k, 100k, 1M; about an hour on 2 cores",
+        "make bench                                    # 10k, 100k, 1M: about 35 minutes on 2 cores",
         "make bench BENCH_SIZES=10000 BENCH_RUNS=1     # a quick look",
         "make bench CHECK=1                            # exit 1 listing each target missed",
         "```",
@@ -763,7 +765,9 @@ def measure_all(args: Args, results: Results) -> None:
     prepare_environment()
     setup_django()
     pages_url = os.environ.get("BENCH_PAGES_DATABASE_URL", os.environ["DATABASE_URL"])
-    where = "A loaded database" if os.environ.get("BENCH_PAGES_DATABASE_URL") else "The bench database"
+    where = f"The database {urlsplit(pages_url).path.lstrip('/')}" + (
+        " (BENCH_PAGES_DATABASE_URL, read-only)" if os.environ.get("BENCH_PAGES_DATABASE_URL") else ""
+    )
     results.meta = results.meta or {
         "date": f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC", "machine": machine(),
         "command": command_line(args), "today": args.today.isoformat(), "runs": args.runs,
