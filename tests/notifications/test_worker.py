@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -27,9 +26,8 @@ from notifications.models import Notification, NotificationStatus
 from notifications.services import reminders_plan
 from tests.factories import InternFactory, MembershipFactory, UserFactory
 from tests.notifications.conftest import THIRTY_DAYS_BEFORE
-from tests.processes import Sink, database_url, redis_url, wait_for
+from tests.processes import Processes, Sink, redis_url, wait_for
 
-BASE_DIR = Path(__file__).resolve().parents[2]
 DELIVER = "notifications.tasks.deliver_outbox_task"
 LEASE_SECONDS = 4  # short, so the row of the killed worker comes back quickly (must exceed 2 x EMAIL_TIMEOUT)
 
@@ -49,41 +47,18 @@ def broker() -> Iterator[Celery]:
 def workers(
     sink: tuple[Sink, int], tmp_path: Path, broker: Celery
 ) -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
-    """Start `celery -A hostportal worker` subprocesses on the test database; all killed at the end."""
+    """Start `celery -A hostportal worker` subprocesses on the test database (tests.processes, which sets
+    the short lease and retry delays); each returned once it consumes; all killed at the end."""
     assert connection.vendor == "postgresql", "the worker tests run on PostgreSQL (set DATABASE_URL)"
-    _, port = sink
-    started: list[subprocess.Popen[bytes]] = []
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "hostportal.settings",
-        "DATABASE_URL": database_url(),
-        "CELERY_BROKER_URL": redis_url(),
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "EMAIL_URL": f"smtp://127.0.0.1:{port}",
-        "EMAIL_TIMEOUT": "1",
-        "NOTIFICATIONS_CLAIM_LEASE_SECONDS": str(LEASE_SECONDS),
-        "NOTIFICATIONS_RETRY_BASE_SECONDS": "1",
-        "HOSTPORTAL_VAR_DIR": str(tmp_path / "var"),
-    }
+    processes = Processes(
+        tmp_path, redis_url(), sink[1], {"NOTIFICATIONS_CLAIM_LEASE_SECONDS": str(LEASE_SECONDS)}
+    )
 
     def start() -> subprocess.Popen[bytes]:
-        log = (tmp_path / f"worker-{len(started)}.log").open("wb")
-        process = subprocess.Popen(
-            [
-                sys.executable, "-m", "celery", "-A", "hostportal", "worker", "--pool=solo",
-                "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat",
-                "-n", f"test{len(started)}@%h",
-            ],
-            cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
-        started.append(process)
-        return process
+        return processes.worker(f"worker-{len(processes.started)}")
 
     yield start
-    for process in started:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+    processes.stop_all()
 
 
 def worker_logs(tmp_path: Path) -> str:
