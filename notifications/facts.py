@@ -8,7 +8,7 @@ read files through these functions, so they all feed the rules the same facts.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +27,7 @@ from notifications.rules import (
     VisaFacts,
 )
 
+STREAM_CHUNK = 2000  # rows fetched at a time from a server-side cursor
 MODELS: dict[FileType, type[Any]] = {
     FileType.CONVENTION: Convention,
     FileType.AVENANT: Avenant,
@@ -100,13 +101,19 @@ CONVENTION_FIELDS = [
 ]  # fmt: skip
 
 
-def conventions(queryset: QuerySet[Convention]) -> list[File]:
+def _rows(values: QuerySet[Any, dict[str, Any]], stream: bool) -> Iterable[dict[str, Any]]:
+    """The rows of a values() queryset; with `stream`, through a server-side cursor, STREAM_CHUNK at a time
+    (one query whatever their number, and never all of them in memory)."""
+    return values.iterator(chunk_size=STREAM_CHUNK) if stream else values
+
+
+def conventions(queryset: QuerySet[Convention], stream: bool = False) -> Iterator[File]:
     avenants = Avenant.objects.filter(convention=OuterRef("pk"))
     rows = queryset.annotate(
         has_open_avenant=Exists(avenants.filter(state__in=AVENANT_OPEN_STATES)),
         has_accepted_avenant=Exists(avenants.filter(state__in=AVENANT_ACCEPTED_STATES)),
     ).values(*_ref_fields(""), *CONVENTION_FIELDS, "has_open_avenant", "has_accepted_avenant")
-    return [File(_ref(FileType.CONVENTION, row, ""), _convention_facts(row)) for row in rows]
+    return (File(_ref(FileType.CONVENTION, row, ""), _convention_facts(row)) for row in _rows(rows, stream))
 
 
 def _convention_facts(row: dict[str, Any]) -> ConventionFacts:
@@ -134,12 +141,12 @@ AVENANT_FIELDS = [
 ]  # fmt: skip
 
 
-def avenants(queryset: QuerySet[Avenant]) -> list[File]:
+def avenants(queryset: QuerySet[Avenant], stream: bool = False) -> Iterator[File]:
     rows = queryset.values(
         *_ref_fields("convention__"), *AVENANT_FIELDS, "permit_application__state", "convention__category",
         "convention__visa__expires_on",
     )  # fmt: skip
-    return [
+    return (
         File(
             _ref(FileType.AVENANT, row, "convention__"),
             AvenantFacts(
@@ -149,15 +156,15 @@ def avenants(queryset: QuerySet[Avenant]) -> list[File]:
                 visa_expires_on=row["convention__visa__expires_on"],
             ),
         )
-        for row in rows
-    ]
+        for row in _rows(rows, stream)
+    )
 
 
-def permits(queryset: QuerySet[ResidencePermitApplication]) -> list[File]:
+def permits(queryset: QuerySet[ResidencePermitApplication], stream: bool = False) -> Iterator[File]:
     rows = queryset.values(
         *_ref_fields("convention__"), "state", "filed_on", "complete_on", "convention__visa__expires_on"
     )
-    return [
+    return (
         File(
             _ref(FileType.PERMIT, row, "convention__"),
             PermitFacts(
@@ -167,29 +174,32 @@ def permits(queryset: QuerySet[ResidencePermitApplication]) -> list[File]:
                 visa_expires_on=row["convention__visa__expires_on"],
             ),
         )
-        for row in rows
-    ]
+        for row in _rows(rows, stream)
+    )
 
 
-def visas(queryset: QuerySet[VisaApplication]) -> list[File]:
+def visas(queryset: QuerySet[VisaApplication], stream: bool = False) -> Iterator[File]:
     rows = queryset.values(*_ref_fields("convention__"), "state", "arrived_on", "ofii_validated_on")
-    return [
+    return (
         File(
             _ref(FileType.VISA, row, "convention__"),
             VisaFacts(
                 state=row["state"], arrived_on=row["arrived_on"], ofii_validated_on=row["ofii_validated_on"]
             ),
         )
-        for row in rows
-    ]
+        for row in _rows(rows, stream)
+    )
 
 
-def documents(queryset: QuerySet[DocumentItem]) -> list[File]:
+def documents(queryset: QuerySet[DocumentItem], stream: bool = False) -> Iterator[File]:
     rows = queryset.values(
         *_ref_fields("convention__"), "code", "label", "status", "expires_on", "convention__state",
         "convention__effective_end_date",
     )  # fmt: skip
-    return [File(_ref(FileType.DOCUMENT, row, "convention__"), _document_facts(row)) for row in rows]
+    return (
+        File(_ref(FileType.DOCUMENT, row, "convention__"), _document_facts(row))
+        for row in _rows(rows, stream)
+    )
 
 
 def _document_facts(row: dict[str, Any]) -> DocumentFacts:
@@ -219,7 +229,13 @@ _READERS = {
 def files_by_ids(file_type: FileType, ids: Iterable[int]) -> list[File]:
     """The files of one type with these ids (one query)."""
     model = MODELS[file_type]
-    return _READERS[file_type](model.objects.filter(pk__in=list(ids)))  # type: ignore[operator]
+    return list(_READERS[file_type](model.objects.filter(pk__in=list(ids))))  # type: ignore[operator]
+
+
+def stream_files_by_ids(file_type: FileType, ids: list[int]) -> Iterator[File]:
+    """`files_by_ids` for any number of ids, streamed (the sweep's 100,000 refused conventions)."""
+    model = MODELS[file_type]
+    return _READERS[file_type](model.objects.filter(pk__in=ids), stream=True)  # type: ignore[operator]
 
 
 def file_by_id(file_type: FileType, pk: int) -> File | None:
@@ -230,7 +246,7 @@ def file_by_id(file_type: FileType, pk: int) -> File | None:
 
 
 # --- planning windows: only the rows whose deadline is near, through the indexed columns ------------------
-def conventions_to_remind(today: dt.date, horizon: int) -> list[File]:
+def conventions_to_remind(today: dt.date, horizon: int) -> Iterator[File]:
     """Drafts to file (late ones too), submitted ones near the silence deadline, validated ones near
     their end, and every active stage whose intern's passport expires within the horizon."""
     until = today + dt.timedelta(days=horizon)
@@ -241,10 +257,10 @@ def conventions_to_remind(today: dt.date, horizon: int) -> list[File]:
         | Q(state="validated", effective_end_date__range=(today, until))
         | Q(state__in=_active_states(), intern__passport_expires_on__range=(today, until))
     )
-    return conventions(Convention.objects.filter(window))
+    return conventions(Convention.objects.filter(window), stream=True)
 
 
-def avenants_to_remind(today: dt.date, horizon: int) -> list[File]:
+def avenants_to_remind(today: dt.date, horizon: int) -> Iterator[File]:
     """Drafts to file, documents due, and company-stage avenants waiting for an explicit answer (R426-21)."""
     until = today + dt.timedelta(days=horizon)
     window = (
@@ -256,10 +272,10 @@ def avenants_to_remind(today: dt.date, horizon: int) -> list[File]:
             previous_end_date__range=(today, until),
         )
     )
-    return avenants(Avenant.objects.filter(window))
+    return avenants(Avenant.objects.filter(window), stream=True)
 
 
-def permits_to_remind(today: dt.date, horizon: int) -> list[File]:
+def permits_to_remind(today: dt.date, horizon: int) -> Iterator[File]:
     """Filed ones near the silence deadline; ones to file whose window opens soon or closes (late too)."""
     until = today + dt.timedelta(days=horizon)
     window = (
@@ -267,23 +283,25 @@ def permits_to_remind(today: dt.date, horizon: int) -> list[File]:
         | Q(state="to_file", filing_opens_on__range=(today, until))
         | Q(state="to_file", filing_deadline__lte=until)
     )
-    return permits(ResidencePermitApplication.objects.filter(window))
+    return permits(ResidencePermitApplication.objects.filter(window), stream=True)
 
 
-def visas_to_remind(today: dt.date, horizon: int) -> list[File]:
+def visas_to_remind(today: dt.date, horizon: int) -> Iterator[File]:
     """Issued visas whose OFII validation (arrival + 3 months, R431-16) is near or late, until recorded."""
     until = today + dt.timedelta(days=horizon)
     return visas(
         VisaApplication.objects.filter(
             state="issued", ofii_validated_on__isnull=True, ofii_validation_deadline__lte=until
-        )
+        ),
+        stream=True,
     )
 
 
-def documents_to_remind(today: dt.date, horizon: int) -> list[File]:
+def documents_to_remind(today: dt.date, horizon: int) -> Iterator[File]:
     until = today + dt.timedelta(days=horizon)
     return documents(
-        DocumentItem.objects.filter(expires_on__range=(today, until), convention__state__in=_active_states())
+        DocumentItem.objects.filter(expires_on__range=(today, until), convention__state__in=_active_states()),
+        stream=True,
     )
 
 
@@ -301,10 +319,12 @@ def files_of_organisation(organisation_id: int, today: dt.date, act_by: dt.date 
     def window(file_type: FileType) -> Q:
         return Q() if act_by is None else _ACT_ON[file_type](today, act_by)
 
-    found = conventions(
-        Convention.objects.filter(organisation_id=organisation_id, state__in=_active_states())
-        .filter(window(FileType.CONVENTION), effective_end_date__gte=today)
-        .order_by("pk")
+    found = list(
+        conventions(
+            Convention.objects.filter(organisation_id=organisation_id, state__in=_active_states())
+            .filter(window(FileType.CONVENTION), effective_end_date__gte=today)
+            .order_by("pk")
+        )
     )
     found += avenants(
         Avenant.objects.filter(

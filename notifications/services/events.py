@@ -4,7 +4,8 @@
 2. Some transitions are events with an email of their own: a convention refused by silence (what it
    means, what can be done), an avenant accepted or validated (file the carte de séjour application now).
    Their rows are written with the change, so the change and its emails commit together or not at all;
-   delivery is enqueued on commit. A fixed number of queries for any number of files (the sweep).
+   delivery is enqueued on commit. A fixed number of queries for any number of files (the sweep): the
+   files are streamed, their emails written by one COPY and one INSERT ... SELECT (outbox_write).
 """
 
 from __future__ import annotations
@@ -13,16 +14,9 @@ import datetime as dt
 
 from django.utils import timezone
 
-from notifications.facts import files_by_ids
-from notifications.models import Notification
+from notifications.facts import stream_files_by_ids
 from notifications.rules import FileType, event_for, event_reminder, kinds_stopped_by
-from notifications.services.audience import Audience
-from notifications.services.outbox import (
-    enqueue_delivery,
-    outbox_cancel_stopped,
-    outbox_insert,
-    reminder_rows,
-)
+from notifications.services.outbox import DueReminders, enqueue_delivery, outbox_cancel_stopped, outbox_write
 
 
 def notifications_on_transition(
@@ -37,14 +31,12 @@ def notifications_on_transition(
     kind = event_for(file_type, target)
     if kind is None or not ids:
         return 0
-    files = files_by_ids(file_type, ids)
-    audience = Audience({file.ref.organisation_id for file in files})
-    rows: list[Notification] = []
-    for file in files:
+    due = DueReminders()
+    for file in stream_files_by_ids(file_type, ids):
         reminder = event_reminder(kind, file.facts, today)
         if reminder is not None:
-            rows += reminder_rows(file, reminder, audience.recipients(file.ref, kind), now)
-    created = outbox_insert(rows)
+            due.add_reminder(file, reminder)
+    created = outbox_write(due, now).total()
     if created:
         enqueue_delivery()
     return created

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from hostportal.bulk import Spool, copy_rows, drop_table, quote, temporary_table
 from hostportal.selectors import writable_organisations_for_user
 from notifications.facts import File
 from notifications.models import Notification, NotificationStatus
-from notifications.rules import DueReminder, FileType, ReminderKind
-from notifications.services.audience import Recipient
+from notifications.rules import INTERN_KINDS, DueReminder, FileType, ReminderKind
+from notifications.services.audience import REMINDER_COLUMNS, recipients_sql
 
 logger = logging.getLogger(__name__)
 INSERT_BATCH = 500
@@ -31,43 +33,74 @@ def idempotency_key(
     The deadline is part of the key: a moved deadline (a draft's new start date, a suspension) is another
     reminder, while the same point of the same deadline is never sent twice.
     """
+    return key_prefix(file_type, object_id, kind, deadline, due_on) + recipient
+
+
+def key_prefix(file_type: str, object_id: int, kind: str, deadline: dt.date | None, due_on: dt.date) -> str:
+    """The key without its recipient part ("user-<id>" or "intern-<id>", added in SQL)."""
     deadline_part = f"{deadline:%Y%m%d}" if deadline else "none"
-    return f"{file_type}-{object_id}.{kind}.{deadline_part}.{due_on:%Y%m%d}.{recipient}"
+    return f"{file_type}-{object_id}.{kind}.{deadline_part}.{due_on:%Y%m%d}."
 
 
-def reminder_rows(
-    file: File, reminder: DueReminder, recipients: Iterable[Recipient], now: dt.datetime
-) -> list[Notification]:
-    ref = file.ref
-    return [
-        Notification(
-            organisation_id=ref.organisation_id,
-            idempotency_key=idempotency_key(
-                file_type=ref.file_type,
-                object_id=ref.pk,
-                kind=reminder.kind,
-                deadline=reminder.deadline.on,
-                due_on=reminder.due_on,
-                recipient=recipient.key,
-            ),  # fmt: skip
-            kind=reminder.kind,
-            file_type=ref.file_type,
-            object_id=ref.pk,
-            convention_id=ref.convention_id,
-            deadline=reminder.deadline.on,
-            due_on=reminder.due_on,
-            days_left=reminder.days_left,
-            rule=reminder.deadline.explanation.rule,
-            source=reminder.deadline.explanation.source[:300],
-            recipient_user_id=recipient.user_id,
-            recipient_intern_id=recipient.intern_id,
-            recipient_email=recipient.email,
-            language=recipient.language,
-            status=NotificationStatus.AWAITING_DIGEST if recipient.digest else NotificationStatus.PENDING,
-            next_attempt_at=now,
-        )
-        for recipient in recipients
-    ]
+DUE_TABLE = "notifications_due"
+DUE_COLUMNS = (
+    ("organisation_id", "bigint"), ("intern_id", "bigint"), ("to_intern", "boolean"), ("key_prefix", "text"),
+    ("kind", "text"), ("file_type", "text"), ("object_id", "bigint"), ("convention_id", "bigint"),
+    ("deadline", "date"), ("due_on", "date"), ("days_left", "integer"), ("rule", "text"), ("source", "text"),
+)  # fmt: skip
+
+
+class DueReminders(Spool):
+    """The reminders due for a set of files, one row per (file, reminder), kept out of memory until
+    `outbox_write` gives each its recipients."""
+
+    def add_reminder(self, file: File, reminder: DueReminder) -> None:
+        ref, kind, on = file.ref, reminder.kind, reminder.deadline.on
+        self.add((
+            ref.organisation_id, ref.intern_id,
+            kind in INTERN_KINDS and ref.notify_intern and bool(ref.intern_email),
+            key_prefix(ref.file_type, ref.pk, kind, on, reminder.due_on),
+            kind.value, ref.file_type.value, ref.pk, ref.convention_id, on, reminder.due_on,
+            reminder.days_left,
+            reminder.deadline.explanation.rule, reminder.deadline.explanation.source[:300],
+        ))  # fmt: skip
+
+
+def outbox_write(due: DueReminders, now: dt.datetime) -> Counter[str]:
+    """One outbox row per due reminder and recipient, each key once; returns the new rows by kind.
+
+    Four statements whatever the number of rows: a temporary table, one COPY of the due reminders, one
+    INSERT ... SELECT that joins them to their recipients (ON CONFLICT DO NOTHING on the idempotency key:
+    a row already planned, by this run or a concurrent one, is not written again), and the drop.
+    """
+    created: Counter[str] = Counter()
+    if not due.count:
+        return created
+    temporary_table(DUE_TABLE, DUE_COLUMNS)
+    copy_rows(DUE_TABLE, [name for name, _ in DUE_COLUMNS], due.rows())
+    select, params = recipients_sql(quote(DUE_TABLE))
+    columns = [
+        "organisation_id", "idempotency_key", *REMINDER_COLUMNS, "recipient_user_id", "recipient_intern_id",
+        "recipient_email", "language", "status",
+    ]  # fmt: skip
+    constant = {
+        "attempts": 0, "resend_count": 0, "last_error": "", "subject": "", "text_body": "",
+        "next_attempt_at": now, "created_at": now, "updated_at": now,
+    }  # fmt: skip
+    params |= {f"const_{name}": value for name, value in constant.items()}
+    listed = ", ".join(quote(column) for column in [*columns, *constant])
+    values = ", ".join([*(f"x.{column}" for column in columns), *(f"%(const_{name})s" for name in constant)])
+    sql = (
+        f"INSERT INTO {quote(Notification._meta.db_table)} ({listed}) "  # noqa: S608 (names from the models)
+        f"SELECT {values} FROM ({select}) AS x WHERE true "  # WHERE: SQLite reads ON CONFLICT as a join
+        "ON CONFLICT (idempotency_key) DO NOTHING RETURNING kind"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(5000):
+            created.update(kind for (kind,) in batch)
+    drop_table(DUE_TABLE)
+    return created
 
 
 def outbox_insert(rows: list[Notification]) -> int:

@@ -1,15 +1,18 @@
 """Reminder planning: which reminders are due today, written to the outbox once (set-based).
 
-A fixed number of queries whatever the number of files: the settings, one windowed query per kind of
-file on the indexed deadline columns, the members of the organisations concerned, then a batched
-INSERT ... ON CONFLICT DO NOTHING on the idempotency key. Running it twice, or two at once, inserts each
-row once: the unique index decides, not a lock.
+A fixed number of queries whatever the number of files: the settings, one streamed query per kind of file
+on the indexed deadline columns (a server-side cursor: the files are never all in memory), then the due
+reminders go to the outbox in one COPY and one INSERT ... SELECT that joins their recipients, ON CONFLICT
+DO NOTHING on the idempotency key (notifications.services.outbox.outbox_write). Running it twice, or two at
+once, inserts each row once: the unique index decides, not a lock. The rule engine decides, file by file,
+what is due and why (notifications.rules.due_reminders); SQL only multiplies by the recipients.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -18,30 +21,27 @@ from django.utils import timezone
 from conventions.services.common import local_today
 from notifications import facts
 from notifications.facts import File
-from notifications.models import Notification
 from notifications.rules import DueReminder, due_reminders
-from notifications.services.audience import Audience, load_settings, longest_lead
-from notifications.services.outbox import enqueue_delivery, outbox_insert, reminder_rows
-from notifications.services.webhooks import webhooks_for_reminders
+from notifications.services.audience import LeadTimesByOrganisation, load_settings
+from notifications.services.outbox import DueReminders, enqueue_delivery, outbox_write
+from notifications.services.webhooks import organisations_with_deadline_webhooks, webhooks_for_reminders
 
 
 @dataclass
 class PlanReport:
     today: dt.date
     files: int = 0
-    candidates: int = 0
-    created: int = 0
-    by_kind: Counter[str] = field(default_factory=Counter)
+    due: int = 0  # reminder points due (a file and a kind), before they go to each recipient
+    created: int = 0  # new outbox rows (one per reminder point and recipient)
+    by_kind: Counter[str] = field(default_factory=Counter)  # the new rows by kind
 
 
-def files_to_remind(today: dt.date, horizon: int) -> list[File]:
-    return [
-        *facts.conventions_to_remind(today, horizon),
-        *facts.avenants_to_remind(today, horizon),
-        *facts.permits_to_remind(today, horizon),
-        *facts.documents_to_remind(today, horizon),
-        *facts.visas_to_remind(today, horizon),
-    ]
+def files_to_remind(today: dt.date, horizon: int) -> Iterator[File]:
+    yield from facts.conventions_to_remind(today, horizon)
+    yield from facts.avenants_to_remind(today, horizon)
+    yield from facts.permits_to_remind(today, horizon)
+    yield from facts.documents_to_remind(today, horizon)
+    yield from facts.visas_to_remind(today, horizon)
 
 
 def reminders_plan(
@@ -55,23 +55,22 @@ def reminders_plan(
     """
     now = now or timezone.now()
     report = PlanReport(today=today or local_today(now))
-    settings = load_settings()
-    files = files_to_remind(report.today, longest_lead(settings))
-    audience = Audience({file.ref.organisation_id for file in files}, settings)
-    rows: list[Notification] = []
-    due: list[tuple[File, DueReminder]] = []
-    for file in files:
-        for reminder in due_reminders(
-            file.facts, audience.lead_times(file.ref.organisation_id), report.today
-        ):
-            rows += reminder_rows(file, reminder, audience.recipients(file.ref, reminder.kind), now)
-            due.append((file, reminder))
-    report.files, report.candidates = len(files), len(rows)
-    with transaction.atomic():
-        report.created = outbox_insert(rows)
+    with transaction.atomic():  # the server-side cursors live in it, and the rows commit together
+        leads = LeadTimesByOrganisation(load_settings())
+        hooked = organisations_with_deadline_webhooks()
+        due = DueReminders()
+        hooks: list[tuple[File, DueReminder]] = []  # only the files of organisations with a webhook
+        for file in files_to_remind(report.today, leads.longest()):
+            report.files += 1
+            for reminder in due_reminders(file.facts, leads[file.ref.organisation_id], report.today):
+                due.add_reminder(file, reminder)
+                if file.ref.organisation_id in hooked:
+                    hooks.append((file, reminder))
+        report.due = due.count
+        report.by_kind = outbox_write(due, now)
+        report.created = report.by_kind.total()
         # The same points, as "deadline.*" webhook events (two queries when an endpoint subscribes).
-        webhooks_for_reminders(due, now, enqueue=enqueue)
+        webhooks_for_reminders(hooks, now, enqueue=enqueue)
         if enqueue and report.created:
             enqueue_delivery()
-    report.by_kind.update(row.kind for row in rows)
     return report

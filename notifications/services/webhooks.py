@@ -34,7 +34,7 @@ from notifications.models import (
     new_webhook_secret,
     validate_webhook_url,
 )
-from notifications.rules import DueReminder, FileType
+from notifications.rules import DueReminder, FileType, ReminderKind
 from notifications.services.outbox import ENQUEUE_FAST
 from notifications.webhooks import (
     WEBHOOK_EVENT_SET,
@@ -270,6 +270,18 @@ def enqueue_webhook_delivery() -> None:
             logger.warning("Could not enqueue the webhook delivery; the periodic job will send it.")
 
     transaction.on_commit(send)
+
+
+def organisations_with_deadline_webhooks() -> set[int]:
+    """The organisations with an active endpoint that subscribes to a "deadline.*" event (one query): the
+    planning keeps the due reminders of their files only, for webhooks_for_reminders."""
+    deadline_events = {event for kind in ReminderKind if (event := deadline_event(kind)) is not None}
+    rows = WebhookEndpoint.objects.filter(is_active=True).values_list("organisation_id", "events")
+    return {
+        organisation_id
+        for organisation_id, events in rows
+        if any(subscribes(list(events or []), event) for event in deadline_events)
+    }
 
 
 def _endpoints_by_organisation(organisation_ids: Iterable[int]) -> dict[int, list[tuple[int, list[str]]]]:

@@ -31,7 +31,7 @@ def test_plan_twice_writes_each_reminder_once(make_convention: Any, alice: Any, 
     convention = make_convention()
     first = plan(THIRTY_DAYS_BEFORE)
     second = plan(THIRTY_DAYS_BEFORE)
-    assert (first.created, second.created, second.candidates) == (1, 0, 1)
+    assert (first.created, second.created, second.due) == (1, 0, 1)
     row = Notification.objects.get()
     assert (row.kind, row.object_id, row.recipient_user, row.deadline) == (
         ReminderKind.FILING_DUE, convention.pk, alice, FILING_DEADLINE,
@@ -227,7 +227,9 @@ def test_command_plans_for_the_day_given(make_convention: Any, alice: Any) -> No
     call_command("plan_reminders", "--today", "2026-12-02", stdout=out)
     text = out.getvalue()
     assert (
-        "filing_due: 1" in text and "1 new in the outbox" in text and "0 new in the outbox (1 already" in text
+        "filing_due: 1" in text
+        and "1 reminder(s) due, 1 new email(s) in the outbox" in text
+        and "1 reminder(s) due, 0 new email(s) in the outbox" in text
     )
     assert Notification.objects.count() == 1
 

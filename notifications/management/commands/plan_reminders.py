@@ -22,6 +22,6 @@ class Command(BaseCommand):
             self.stdout.write(f"  {kind}: {count}")
         self.stdout.write(
             f"Reminders of {report.today:%Y-%m-%d}: {report.files} file(s) near a deadline, "
-            f"{report.candidates} email(s) due, {report.created} new in the outbox "
-            f"({report.candidates - report.created} already planned). Send them with deliver_outbox."
+            f"{report.due} reminder(s) due, {report.created} new email(s) in the outbox (one per recipient; "
+            "those already planned are not written again). Send them with deliver_outbox."
         )

@@ -1,0 +1,108 @@
+"""Set-based writes of many rows: a spool that keeps them out of memory, and one COPY to load them.
+
+The daily jobs (the sweep, the reminder planning) compute their rows in Python, file by file, while a
+server-side cursor streams the files: the rows cannot be sent while that cursor is open on the same
+connection, and keeping 200,000 of them as Python objects costs hundreds of MB. `Spool` pickles them in
+chunks to a temporary file (in memory up to SPOOL_MEMORY bytes, on disk beyond); `copy_rows` then loads
+them in one statement: COPY ... FROM STDIN on PostgreSQL, one executemany elsewhere (SQLite, `make run`).
+Whatever the number of rows, a fixed number of statements, and the process never holds more than a chunk.
+"""
+
+from __future__ import annotations
+
+import pickle
+import tempfile
+from itertools import islice
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from django.db import connection
+
+CHUNK = 2000  # rows pickled together: fewer, larger writes to the spool
+SPOOL_MEMORY = 8 * 1024 * 1024  # bytes kept in memory before the spool moves to a file on disk
+
+
+class Spool:
+    """An append-only sequence of row tuples, read back once in order."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY)  # noqa: SIM115 (closed in rows())
+        self._chunk: list[tuple[Any, ...]] = []
+        self.count = 0
+
+    def add(self, row: tuple[Any, ...]) -> None:
+        self._chunk.append(row)
+        self.count += 1
+        if len(self._chunk) >= CHUNK:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._chunk:
+            pickle.dump(self._chunk, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+            self._chunk = []
+
+    def rows(self) -> Iterator[tuple[Any, ...]]:
+        """Every row added, in order; the spool is emptied and closed once they are all read."""
+        self._flush()
+        self._file.seek(0)
+        try:
+            while True:
+                try:
+                    chunk = pickle.load(self._file)  # noqa: S301 (our own file, written above)
+                except EOFError:
+                    return
+                yield from chunk
+        finally:
+            self._file.close()
+
+
+def quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Load `rows` (tuples in `columns` order) into `table` in one statement.
+
+    PostgreSQL: COPY FROM STDIN, fed row by row (psycopg dumps the values; a JSON column takes its JSON
+    text). It goes through the connection's execute wrappers like any statement, so query counters and
+    timers see it. Elsewhere (SQLite): one executemany per CHUNK rows.
+    """
+    listed = ", ".join(quote(column) for column in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            sql = f"COPY {quote(table)} ({listed}) FROM STDIN"
+
+            def copy(sql: str, params: Any, many: bool, context: Any) -> None:
+                with connection.wrap_database_errors, cursor.cursor.copy(sql) as stream:
+                    for row in rows:
+                        stream.write_row(row)
+
+            # Django's own execute path (its wrappers; CaptureQueriesContext's log when it is on), then COPY.
+            debug = getattr(cursor, "debug_sql", None)
+            if debug is None:
+                cursor._execute_with_wrappers(sql, None, False, executor=copy)
+            else:
+                with debug(sql):
+                    cursor._execute_with_wrappers(sql, None, False, executor=copy)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            sql = f"INSERT INTO {quote(table)} ({listed}) VALUES ({marks})"  # noqa: S608 (names, not input)
+            batches = iter(rows)
+            while batch := list(islice(batches, CHUNK)):  # SQLite (`make run`): bounded batches
+                cursor.executemany(sql, batch)
+
+
+def temporary_table(name: str, columns: Sequence[tuple[str, str]]) -> None:
+    """Create an empty temporary table for this transaction's rows (dropped by `drop_table`).
+
+    `columns` are (name, type) in types both PostgreSQL and SQLite read (bigint, integer, text, date,
+    boolean). The caller drops it when done, so one transaction can use the same name twice.
+    """
+    listed = ", ".join(f"{quote(column)} {kind}" for column, kind in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE {quote(name)} ({listed})")
+
+
+def drop_table(name: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE {quote(name)}")
