@@ -109,17 +109,33 @@ def lock_heads(organisation_ids: Iterable[int]) -> dict[int, Head]:
         return {row[0]: Head(row[1], row[2]) for row in cursor.fetchall()}
 
 
+def seal_one(entry: Any, heads: dict[int, Head]) -> None:
+    """Number and hash one entry after its organisation's head in `heads` (locked), and move that head."""
+    head = heads[entry.organisation_id]
+    entry.actor_ref = entry.actor_id  # kept as a plain number: deleting the user nulls actor_id only
+    entry.sequence = head.sequence + 1
+    entry.previous_hash = head.hash
+    entry.entry_hash = entry_hash(head.hash, entry.organisation_id, entry.sequence, entry.audit_content())
+    heads[entry.organisation_id] = Head(entry.sequence, entry.entry_hash)
+
+
 def seal(entries: Sequence[Any], heads: dict[int, Head]) -> dict[int, Head]:
     """Number and hash `entries` in their order after `heads` (locked by the caller); return the new heads."""
     heads = dict(heads)
     for entry in entries:
-        head = heads[entry.organisation_id]
-        entry.actor_ref = entry.actor_id  # kept as a plain number: deleting the user nulls actor_id only
-        entry.sequence = head.sequence + 1
-        entry.previous_hash = head.hash
-        entry.entry_hash = entry_hash(head.hash, entry.organisation_id, entry.sequence, entry.audit_content())
-        heads[entry.organisation_id] = Head(entry.sequence, entry.entry_hash)
+        seal_one(entry, heads)
     return heads
+
+
+def _move_heads(before: dict[int, Head], after: dict[int, Head]) -> None:
+    AuditChain.objects.bulk_update(
+        [
+            AuditChain(organisation_id=pk, last_sequence=head.sequence, last_hash=head.hash)
+            for pk, head in after.items()
+            if head != before.get(pk)
+        ],
+        ["last_sequence", "last_hash"],
+    )
 
 
 def write_sealed(model: type[S], entries: Sequence[S]) -> list[S]:
@@ -135,14 +151,43 @@ def write_sealed(model: type[S], entries: Sequence[S]) -> list[S]:
         before = lock_heads(entry.organisation_id for entry in entries)  # type: ignore[attr-defined]
         after = seal(entries, before)
         created = model._default_manager.bulk_create(entries)
-        AuditChain.objects.bulk_update(
-            [
-                AuditChain(organisation_id=pk, last_sequence=h.sequence, last_hash=h.hash)
-                for pk, h in after.items()
-            ],
-            ["last_sequence", "last_hash"],
-        )
+        _move_heads(before, after)
     return created
+
+
+def write_sealed_stream(
+    model: type[models.Model], organisation_ids: Iterable[int], entries: Iterable[Any]
+) -> int:
+    """`write_sealed` for many rows that need not be model instances: each is sealed as it is read and
+    spooled out of memory (hostportal.bulk.Spool), then all go in one COPY, so none is kept as an object.
+    Returns the number written.
+
+    `entries` are objects with the model's attribute names (a model instance or a light row with an
+    `audit_content()` method), all of the organisations `organisation_ids`, whose heads are locked first.
+    Sealing may query (a content type not yet cached): it is done before the COPY holds the connection.
+    """
+    from hostportal.bulk import Spool, copy_rows
+
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    names = [field.attname for field in fields]
+    json_fields = {field.attname for field in fields if isinstance(field, models.JSONField)}
+    with transaction.atomic(savepoint=False):
+        before = lock_heads(organisation_ids)
+        heads = dict(before)
+        sealed = Spool()
+        for entry in entries:
+            seal_one(entry, heads)
+            sealed.add(
+                tuple(
+                    json.dumps(getattr(entry, name)) if name in json_fields else getattr(entry, name)
+                    for name in names
+                )
+            )
+        written = sealed.count
+        if written:
+            copy_rows(model._meta.db_table, [str(field.column) for field in fields], sealed.rows())
+        _move_heads(before, heads)
+    return written
 
 
 def write_one(entry: S) -> S:

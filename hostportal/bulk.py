@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import pickle
 import tempfile
-from itertools import islice
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 from typing import Any
 
 from django.db import connection
+from django.db.models.expressions import RawSQL
 
 CHUNK = 2000  # rows pickled together: fewer, larger writes to the spool
 SPOOL_MEMORY = 8 * 1024 * 1024  # bytes kept in memory before the spool moves to a file on disk
@@ -90,6 +91,22 @@ def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]])
             batches = iter(rows)
             while batch := list(islice(batches, CHUNK)):  # SQLite (`make run`): bounded batches
                 cursor.executemany(sql, batch)
+
+
+def whole_results() -> None:
+    """Plan this transaction's server-side cursors for reading every row: PostgreSQL's default
+    (cursor_tuple_fraction = 0.1) prefers plans that give the first rows fast; the daily jobs read all."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL cursor_tuple_fraction = 1.0")
+
+
+def among(ids: list[int]) -> Any:
+    """The right side of `pk__in` for many ids: one array parameter on PostgreSQL (not 100,000 of them);
+    the plain list elsewhere."""
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", (ids,))
+    return ids
 
 
 def temporary_table(name: str, columns: Sequence[tuple[str, str]]) -> None:

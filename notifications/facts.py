@@ -16,6 +16,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from conventions.models import Avenant, Convention, DocumentItem, ResidencePermitApplication, VisaApplication
 from conventions.models.avenants import AVENANT_ACCEPTED_STATES, AVENANT_OPEN_STATES
+from hostportal.bulk import among
 from notifications.rules import (
     ACTIVE_CONVENTION_STATES,
     AvenantFacts,
@@ -233,9 +234,10 @@ def files_by_ids(file_type: FileType, ids: Iterable[int]) -> list[File]:
 
 
 def stream_files_by_ids(file_type: FileType, ids: list[int]) -> Iterator[File]:
-    """`files_by_ids` for any number of ids, streamed (the sweep's 100,000 refused conventions)."""
+    """`files_by_ids` for any number of ids, streamed in no particular order (the sweep's 100,000 refused
+    conventions)."""
     model = MODELS[file_type]
-    return _READERS[file_type](model.objects.filter(pk__in=ids), stream=True)  # type: ignore[operator]
+    return _READERS[file_type](model.objects.filter(pk__in=among(ids)).order_by(), stream=True)  # type: ignore[operator]
 
 
 def file_by_id(file_type: FileType, pk: int) -> File | None:
@@ -257,7 +259,7 @@ def conventions_to_remind(today: dt.date, horizon: int) -> Iterator[File]:
         | Q(state="validated", effective_end_date__range=(today, until))
         | Q(state__in=_active_states(), intern__passport_expires_on__range=(today, until))
     )
-    return conventions(Convention.objects.filter(window), stream=True)
+    return conventions(Convention.objects.filter(window).order_by(), stream=True)
 
 
 def avenants_to_remind(today: dt.date, horizon: int) -> Iterator[File]:
@@ -272,7 +274,7 @@ def avenants_to_remind(today: dt.date, horizon: int) -> Iterator[File]:
             previous_end_date__range=(today, until),
         )
     )
-    return avenants(Avenant.objects.filter(window), stream=True)
+    return avenants(Avenant.objects.filter(window).order_by(), stream=True)
 
 
 def permits_to_remind(today: dt.date, horizon: int) -> Iterator[File]:
@@ -283,7 +285,7 @@ def permits_to_remind(today: dt.date, horizon: int) -> Iterator[File]:
         | Q(state="to_file", filing_opens_on__range=(today, until))
         | Q(state="to_file", filing_deadline__lte=until)
     )
-    return permits(ResidencePermitApplication.objects.filter(window), stream=True)
+    return permits(ResidencePermitApplication.objects.filter(window).order_by(), stream=True)
 
 
 def visas_to_remind(today: dt.date, horizon: int) -> Iterator[File]:
@@ -292,7 +294,7 @@ def visas_to_remind(today: dt.date, horizon: int) -> Iterator[File]:
     return visas(
         VisaApplication.objects.filter(
             state="issued", ofii_validated_on__isnull=True, ofii_validation_deadline__lte=until
-        ),
+        ).order_by(),
         stream=True,
     )
 
@@ -300,7 +302,9 @@ def visas_to_remind(today: dt.date, horizon: int) -> Iterator[File]:
 def documents_to_remind(today: dt.date, horizon: int) -> Iterator[File]:
     until = today + dt.timedelta(days=horizon)
     return documents(
-        DocumentItem.objects.filter(expires_on__range=(today, until), convention__state__in=_active_states()),
+        DocumentItem.objects.filter(
+            expires_on__range=(today, until), convention__state__in=_active_states()
+        ).order_by(),
         stream=True,
     )
 

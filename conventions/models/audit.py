@@ -82,20 +82,25 @@ class TransitionLog(models.Model):
         )
 
     def audit_content(self) -> dict[str, Any]:
-        """What the chain hashes (hostportal.audit.content); the subject by natural key, not by id."""
-        from hostportal.audit import content
+        return transition_content(self)
 
-        kind = ContentType.objects.get_for_id(self.content_type_id)
-        return content(
-            table="transition_log",
-            created_at=self.created_at,
-            actor_id=self.actor_ref,
-            actor_label=self.actor_label,
-            channel=self.channel,
-            action=self.transition,
-            subject=f"{kind.app_label}.{kind.model}#{self.object_id}",
-            source=self.source_state,
-            target=self.target_state,
-            comment=self.comment,
-            changes=self.changes,
-        )
+
+def transition_content(entry: Any) -> dict[str, Any]:
+    """What the chain hashes of a transition log row (hostportal.audit.content), from a TransitionLog or
+    any object with its attribute names (the sweep's light rows); the subject by natural key, not by id."""
+    from hostportal.audit import content
+
+    kind = ContentType.objects.get_for_id(entry.content_type_id)
+    return content(
+        table="transition_log",
+        created_at=entry.created_at,
+        actor_id=entry.actor_ref,
+        actor_label=entry.actor_label,
+        channel=entry.channel,
+        action=entry.transition,
+        subject=f"{kind.app_label}.{kind.model}#{entry.object_id}",
+        source=entry.source_state,
+        target=entry.target_state,
+        comment=entry.comment,
+        changes=entry.changes,
+    )

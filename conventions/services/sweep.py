@@ -2,23 +2,27 @@
 
 An implicit decision exists from the day after the silence deadline (RULES §2; CRPA L231-4, CESEDA
 R426-20, R426-21, R426-17): the sweep moves every file with `today > silence_deadline`. Each kind of file
-costs a fixed number of queries whatever the number of rows: one SELECT ... FOR UPDATE SKIP LOCKED and one
-UPDATE that re-checks the state. The audit rows of the whole sweep (implicit decisions and the extensions
-they cause) are chained and written at the end in three queries (hostportal.audit.write_sealed: lock the
-chain heads, one INSERT, one UPDATE of the heads): after the sweep's last row lock, so it never waits on a
-file while holding a chain head that the file's writer needs. A second sweep running at the same time
+costs a fixed number of queries whatever the number of rows: one UPDATE ... RETURNING of the rows that a
+SELECT ... FOR UPDATE SKIP LOCKED inside it chose (the UPDATE re-checks the state); the files_swept
+receiver writes their event emails set-based (notifications.services.events). The audit rows of the
+whole sweep (implicit decisions and the extensions they cause) are chained and written at the end in
+three queries (hostportal.audit.write_sealed_stream: lock the chain heads, one COPY of the rows sealed as
+they are made, one UPDATE of the heads): after the sweep's last row lock, so it never waits on a file
+while holding a chain head that the file's writer needs. A second sweep running at the same time
 skips the rows the first one holds and finds them moved once it commits: nothing is moved or logged twice.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
-from django.db.models import ExpressionWrapper, F, Q
+from django.db import connection, models, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from conventions.models import (
@@ -31,12 +35,14 @@ from conventions.models import (
     ResidencePermitApplication,
     TransitionLog,
 )
+from conventions.models.audit import transition_content
 from conventions.rules import Category
 from conventions.services.avenants import SWEEP_ACTOR_LABEL, extend_conventions_for_avenants
 from conventions.services.common import local_today
 from conventions.services.permits import permits_open_for_avenants
 from conventions.signals import files_swept
-from hostportal.audit import write_sealed
+from hostportal.audit import write_sealed_stream
+from hostportal.bulk import quote, whole_results
 
 SWEEP_COMMENT = "Implicit decision: no answer by the silence deadline {deadline}."
 
@@ -62,23 +68,16 @@ def sweep_deadlines(*, today: dt.date | None = None, now: dt.datetime | None = N
     """
     now = now or timezone.now()
     report = SweepReport(today=today or local_today(now))
-    logs: list[TransitionLog] = []
     with transaction.atomic():
-        report.conventions_refused = _move(
-            logs,
-            Convention,
-            ConventionState.SUBMITTED,
-            ConventionState.REFUSED_BY_SILENCE,
-            "refuse_by_silence",
-            report.today,
-            now,
+        whole_results()  # the event emails stream the moved files (notifications.services.events)
+        conventions = _move(
+            Convention, ConventionState.SUBMITTED, ConventionState.REFUSED_BY_SILENCE, report.today, now
         )
-        report.avenants_accepted = _move(
-            logs,
+        report.conventions_refused = [pk for pk, _, _ in conventions]
+        avenants = _move(
             Avenant,
             AvenantState.SUBMITTED,
             AvenantState.ACCEPTED_BY_SILENCE,
-            "accept_by_silence",
             report.today,
             now,
             # CESEDA R426-21 gives the avenant procedure, and its acceptance by silence, only to the stages
@@ -86,79 +85,125 @@ def sweep_deadlines(*, today: dt.date | None = None, now: dt.datetime | None = N
             # leaves its silence_deadline empty; this keeps a stale stored deadline from ever moving one.
             excluding=Q(convention__category=Category.ENTREPRISE.value),
         )
+        report.avenants_accepted = [pk for pk, _, _ in avenants]
+        extensions: list[TransitionLog] = []
         if report.avenants_accepted:
-            logs += extend_conventions_for_avenants(report.avenants_accepted, now=now)
+            extensions = extend_conventions_for_avenants(report.avenants_accepted, now=now)
             permits_open_for_avenants(report.avenants_accepted)
-        report.permits_refused = _move(
-            logs,
-            ResidencePermitApplication,
-            PermitState.FILED,
-            PermitState.REFUSED_BY_SILENCE,
-            "refuse_by_silence",
-            report.today,
-            now,
+        permits = _move(
+            ResidencePermitApplication, PermitState.FILED, PermitState.REFUSED_BY_SILENCE, report.today, now
         )
-        write_sealed(TransitionLog, logs)
+        report.permits_refused = [pk for pk, _, _ in permits]
+        # The audit rows last, after the sweep's last row lock (see the module docstring), in one COPY.
+        entries = chain(
+            _logs(Convention, conventions, ConventionState.SUBMITTED, "refuse_by_silence", now),
+            _logs(Avenant, avenants, AvenantState.SUBMITTED, "accept_by_silence", now),
+            extensions,
+            _logs(ResidencePermitApplication, permits, PermitState.FILED, "refuse_by_silence", now),
+        )
+        organisations = {org for _, org, _ in conventions + avenants + permits}
+        write_sealed_stream(TransitionLog, organisations, entries)
     return report
 
 
+Moved = list[tuple[int, int, dt.date]]  # (pk, organisation, silence deadline) of each moved file
+
+
 def _move(
-    logs: list[TransitionLog],
     model: type[models.Model],
     source: str,
     target: str,
-    transition: str,
     today: dt.date,
     now: dt.datetime,
     excluding: Q | None = None,
-) -> list[int]:
+) -> Moved:
+    """One UPDATE ... RETURNING of the due rows not locked by another transaction, in id order.
+
+    The rows are chosen by a SELECT ... FOR UPDATE SKIP LOCKED inside the UPDATE (of the swept table only,
+    not of a table joined by `excluding`); the UPDATE re-checks the state. SQLite (`make run`) has no row
+    locks and a single writer: the same statement without the locking clause.
+    """
     manager: Any = model._default_manager
-    # of=("self",): lock the swept rows only, not the rows of a table joined by `excluding`.
     due = manager.select_for_update(skip_locked=True, of=("self",)).filter(
         state=source, silence_deadline__lt=today
     )
     if excluding is not None:
         due = due.exclude(excluding)
-    rows = list(due.order_by("pk").values_list("pk", "organisation_id", "silence_deadline"))
-    if not rows:
-        return []
-    ids = [pk for pk, _, _ in rows]
-    manager.filter(pk__in=ids, state=source).update(
-        state=target,
-        decision_on=ExpressionWrapper(
-            F("silence_deadline") + dt.timedelta(days=1), output_field=models.DateField()
-        ),
-        version=F("version") + 1,
-        updated_at=now,
+    chosen, params = due.values("pk").query.sql_with_params()
+    next_day = (
+        "silence_deadline + 1" if connection.vendor == "postgresql" else "date(silence_deadline, '+1 day')"
     )
-    logs += _logs(model, rows, source, target, transition, now)
-    files_swept.send(sender=model, ids=ids, transition=transition, source=source, target=target, today=today)
-    return ids
+    sql = (
+        f"UPDATE {quote(model._meta.db_table)} SET state = %s, decision_on = {next_day}, "  # noqa: S608
+        f"version = version + 1, updated_at = %s WHERE id IN ({chosen}) AND state = %s "
+        "RETURNING id, organisation_id, silence_deadline"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [target, now, *params, source])
+        moved = sorted((pk, org, _date(deadline)) for pk, org, deadline in cursor.fetchall())
+    if moved:
+        ids = [pk for pk, _, _ in moved]
+        transition = TRANSITIONS[model]
+        files_swept.send(
+            sender=model, ids=ids, transition=transition, source=source, target=target, today=today
+        )
+    return moved
+
+
+TRANSITIONS: dict[type[models.Model], str] = {
+    Convention: "refuse_by_silence",
+    Avenant: "accept_by_silence",
+    ResidencePermitApplication: "refuse_by_silence",
+}
+
+
+def _date(value: dt.date | str) -> dt.date:
+    """A DATE column as a raw cursor gives it: a date on PostgreSQL, ISO text on SQLite."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
+@dataclass(slots=True)
+class SweptLog:
+    """A TransitionLog row of the sweep, without the model instance (100,000 of them at once): the
+    attributes hostportal.audit.write_sealed_stream seals and copies."""
+
+    organisation_id: int
+    content_type_id: int
+    object_id: int
+    transition: str
+    source_state: str
+    target_state: str
+    comment: str
+    created_at: dt.datetime
+    actor_id: int | None = None
+    actor_label: str = SWEEP_ACTOR_LABEL
+    channel: str = Channel.SWEEP.value
+    changes: dict[str, Any] = field(default_factory=dict)
+    actor_ref: int | None = None
+    sequence: int = 0
+    previous_hash: str = ""
+    entry_hash: str = ""
+
+    def audit_content(self) -> dict[str, Any]:
+        return transition_content(self)
 
 
 def _logs(
-    model: type[models.Model],
-    rows: list[tuple[int, int, dt.date]],
-    source: str,
-    target: str,
-    transition: str,
-    now: dt.datetime,
-) -> list[TransitionLog]:
-    """The audit rows of one batch of implicit decisions, to be written by write_sealed."""
-    content_type = ContentType.objects.get_for_model(model)
-    return [
-        TransitionLog(
+    model: type[models.Model], moved: Moved, source: str, transition: str, now: dt.datetime
+) -> Iterator[SweptLog]:
+    """The audit rows of one kind of implicit decision, made one at a time as they are written."""
+    content_type = ContentType.objects.get_for_model(model).pk
+    target = {"refuse_by_silence": "refused_by_silence", "accept_by_silence": "accepted_by_silence"}[
+        transition
+    ]
+    for pk, org, deadline in moved:
+        yield SweptLog(
             organisation_id=org,
-            content_type=content_type,
+            content_type_id=content_type,
             object_id=pk,
             transition=transition,
             source_state=source,
             target_state=target,
-            actor=None,
-            actor_label=SWEEP_ACTOR_LABEL,
-            channel=Channel.SWEEP,
             comment=SWEEP_COMMENT.format(deadline=deadline.isoformat()),
             created_at=now,
         )
-        for pk, org, deadline in rows
-    ]

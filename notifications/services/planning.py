@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from conventions.services.common import local_today
+from hostportal.bulk import whole_results
 from notifications import facts
 from notifications.facts import File
 from notifications.rules import DueReminder, due_reminders
@@ -56,6 +57,7 @@ def reminders_plan(
     now = now or timezone.now()
     report = PlanReport(today=today or local_today(now))
     with transaction.atomic():  # the server-side cursors live in it, and the rows commit together
+        whole_results()
         leads = LeadTimesByOrganisation(load_settings())
         hooked = organisations_with_deadline_webhooks()
         due = DueReminders()
