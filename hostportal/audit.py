@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from typing import Any, TypeVar
@@ -73,7 +73,7 @@ def content(
         "source": source,
         "target": target,
         "comment": comment,
-        "changes": json.loads(json.dumps(changes or {})),
+        "changes": json.loads(json.dumps(changes)) if changes else {},
     }
 
 
@@ -159,34 +159,36 @@ def write_sealed_stream(
     model: type[models.Model], organisation_ids: Iterable[int], entries: Iterable[Any]
 ) -> int:
     """`write_sealed` for many rows that need not be model instances: each is sealed as it is read and
-    spooled out of memory (hostportal.bulk.Spool), then all go in one COPY, so none is kept as an object.
-    Returns the number written.
+    goes straight into one COPY (hostportal.bulk.copy_rows), so none is kept. Returns the number written.
 
     `entries` are objects with the model's attribute names (a model instance or a light row with an
     `audit_content()` method), all of the organisations `organisation_ids`, whose heads are locked first.
-    Sealing may query (a content type not yet cached): it is done before the COPY holds the connection.
+    They are made and sealed while COPY holds the connection, so neither may query: their content types
+    must be in Django's cache (ContentType.objects.get_for_model before the call).
     """
-    from hostportal.bulk import Spool, copy_rows
+    from hostportal.bulk import copy_rows
 
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
     names = [field.attname for field in fields]
     json_fields = {field.attname for field in fields if isinstance(field, models.JSONField)}
+    written = 0
     with transaction.atomic(savepoint=False):
         before = lock_heads(organisation_ids)
         heads = dict(before)
-        sealed = Spool()
-        for entry in entries:
-            seal_one(entry, heads)
-            sealed.add(
-                tuple(
+
+        def rows() -> Iterator[tuple[Any, ...]]:
+            nonlocal written
+            for entry in entries:
+                seal_one(entry, heads)
+                written += 1
+                yield tuple(
                     json.dumps(getattr(entry, name)) if name in json_fields else getattr(entry, name)
                     for name in names
                 )
-            )
-        written = sealed.count
+
+        copy_rows(model._meta.db_table, [str(field.column) for field in fields], rows())
         if written:
-            copy_rows(model._meta.db_table, [str(field.column) for field in fields], sealed.rows())
-        _move_heads(before, heads)
+            _move_heads(before, heads)
     return written
 
 

@@ -65,8 +65,10 @@ def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]])
     """Load `rows` (tuples in `columns` order) into `table` in one statement.
 
     PostgreSQL: COPY FROM STDIN, fed row by row (psycopg dumps the values; a JSON column takes its JSON
-    text). It goes through the connection's execute wrappers like any statement, so query counters and
-    timers see it. Elsewhere (SQLite): one executemany per CHUNK rows.
+    text); `rows` may be a generator, as long as it makes no query (COPY holds the connection: such a query
+    raises RuntimeError rather than waiting for ever). It goes through the connection's execute wrappers
+    like any statement, so query counters and timers see it. Elsewhere (SQLite): one executemany per CHUNK
+    rows.
     """
     listed = ", ".join(quote(column) for column in columns)
     with connection.cursor() as cursor:
@@ -74,7 +76,11 @@ def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]])
             sql = f"COPY {quote(table)} ({listed}) FROM STDIN"
 
             def copy(sql: str, params: Any, many: bool, context: Any) -> None:
-                with connection.wrap_database_errors, cursor.cursor.copy(sql) as stream:
+                with (
+                    connection.wrap_database_errors,
+                    cursor.cursor.copy(sql) as stream,
+                    connection.execute_wrapper(_no_query_during_copy),
+                ):
                     for row in rows:
                         stream.write_row(row)
 
@@ -91,6 +97,12 @@ def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]])
             batches = iter(rows)
             while batch := list(islice(batches, CHUNK)):  # SQLite (`make run`): bounded batches
                 cursor.executemany(sql, batch)
+
+
+def _no_query_during_copy(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+    """COPY holds the connection until its last row: a query made while the rows are produced (a cache
+    miss...) would wait for ever. Fail loudly instead; the caller must prepare what its rows need first."""
+    raise RuntimeError(f"A query ran while COPY held the connection (prepare it before the rows): {sql[:80]}")
 
 
 def whole_results() -> None:

@@ -108,8 +108,14 @@ def _rows(values: QuerySet[Any, dict[str, Any]], stream: bool) -> Iterable[dict[
     return values.iterator(chunk_size=STREAM_CHUNK) if stream else values
 
 
-def conventions(queryset: QuerySet[Convention], stream: bool = False) -> Iterator[File]:
+def conventions(
+    queryset: QuerySet[Convention], stream: bool = False, organisation_id: int | None = None
+) -> Iterator[File]:
+    """The conventions' files. With `organisation_id` (every row is of that organisation), the avenant
+    checks read that organisation's avenants only, not every organisation's (the dashboard)."""
     avenants = Avenant.objects.filter(convention=OuterRef("pk"))
+    if organisation_id is not None:
+        avenants = avenants.filter(organisation_id=organisation_id)
     rows = queryset.annotate(
         has_open_avenant=Exists(avenants.filter(state__in=AVENANT_OPEN_STATES)),
         has_accepted_avenant=Exists(avenants.filter(state__in=AVENANT_ACCEPTED_STATES)),
@@ -327,7 +333,8 @@ def files_of_organisation(organisation_id: int, today: dt.date, act_by: dt.date 
         conventions(
             Convention.objects.filter(organisation_id=organisation_id, state__in=_active_states())
             .filter(window(FileType.CONVENTION), effective_end_date__gte=today)
-            .order_by("pk")
+            .order_by("pk"),
+            organisation_id=organisation_id,
         )
     )
     found += avenants(

@@ -191,13 +191,14 @@ class SweptLog:
 def _logs(
     model: type[models.Model], moved: Moved, source: str, transition: str, now: dt.datetime
 ) -> Iterator[SweptLog]:
-    """The audit rows of one kind of implicit decision, made one at a time as they are written."""
+    """The audit rows of one kind of implicit decision, made one at a time as they are written (the
+    content type is read now: nothing may query once the COPY of the rows has begun)."""
     content_type = ContentType.objects.get_for_model(model).pk
     target = {"refuse_by_silence": "refused_by_silence", "accept_by_silence": "accepted_by_silence"}[
         transition
     ]
-    for pk, org, deadline in moved:
-        yield SweptLog(
+    return (
+        SweptLog(
             organisation_id=org,
             content_type_id=content_type,
             object_id=pk,
@@ -207,3 +208,5 @@ def _logs(
             comment=SWEEP_COMMENT.format(deadline=deadline.isoformat()),
             created_at=now,
         )
+        for pk, org, deadline in moved
+    )

@@ -38,8 +38,13 @@ def idempotency_key(
 
 def key_prefix(file_type: str, object_id: int, kind: str, deadline: dt.date | None, due_on: dt.date) -> str:
     """The key without its recipient part ("user-<id>" or "intern-<id>", added in SQL)."""
-    deadline_part = f"{deadline:%Y%m%d}" if deadline else "none"
-    return f"{file_type}-{object_id}.{kind}.{deadline_part}.{due_on:%Y%m%d}."
+    deadline_part = _compact(deadline) if deadline else "none"
+    return f"{file_type}-{object_id}.{kind}.{deadline_part}.{_compact(due_on)}."
+
+
+def _compact(day: dt.date) -> str:
+    """20261201: what f"{day:%Y%m%d}" gives, without strftime (called for every row of the daily jobs)."""
+    return day.isoformat().replace("-", "")
 
 
 DUE_TABLE = "notifications_due"

@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -151,3 +152,17 @@ def test_the_sweep_and_the_planning_on_sqlite(tmp_path: Path) -> None:
     files, due, created, due_again, created_again = result["plan"]
     assert files >= 1 and due >= 1 and created == 2 * due and (due_again, created_again) == (due, 0)
     assert set(result["planned"]) == {"alice", "dora"}
+
+
+@pytest.mark.django_db
+def test_a_query_while_copy_holds_the_connection_fails_instead_of_waiting() -> None:
+    from conventions.models import Convention
+
+    bulk.temporary_table("bulk_probe", [("n", "bigint")])
+
+    def rows() -> Iterator[tuple[int]]:
+        yield (1,)
+        yield (Convention.objects.count(),)  # a query in the middle of the COPY
+
+    with pytest.raises(RuntimeError, match="COPY held the connection"):
+        bulk.copy_rows("bulk_probe", ["n"], rows())
