@@ -10,21 +10,56 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import cached_property
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
 from conventions.rules.dates import AVENANT_FILING_DAYS
 from conventions.rules.documents import RESIDENCE_PERMIT_DOCUMENTS, RESIDENCE_PERMIT_STAMP_EUR
 from conventions.rules.months import add_days
-from notifications.calendar import deadline_calendar
+from notifications.calendar import PRODID, REMINDER_LABELS, SOURCE, WHY
 from notifications.links import file_url
 from notifications.rules import EVENT_KINDS, IMPLICIT_REFUSAL_REMEDIES, Deadline, FileType, ReminderKind
 
 LANGUAGES = ("fr", "en")
 TEMPLATE_DIR = "notifications/emails"
+
+
+@dataclass(frozen=True)
+class Wording:
+    """What the wording partials (_headline, _days, _action) read of an item, and nothing else: two items
+    with the same wording read the same, so each partial is rendered once per wording (templatetags)."""
+
+    kind: ReminderKind
+    on: dt.date  # the deadline
+    days_left: int
+    document_label: str = ""
+    stamp_eur: Decimal | None = None
+
+    @property
+    def decision_on(self) -> dt.date:
+        """The day an implicit decision is born: the day after the silence deadline (RULES §2)."""
+        return add_days(self.on, 1)
+
+    @property
+    def avenant_by(self) -> dt.date:
+        """For a stage ending: the last day to file an avenant (R426-21)."""
+        return add_days(self.on, -AVENANT_FILING_DAYS)
+
+    @property
+    def is_event(self) -> bool:
+        return self.kind in EVENT_KINDS
+
+    @property
+    def remedies_source(self) -> str:
+        return IMPLICIT_REFUSAL_REMEDIES
+
+    @property
+    def days_late(self) -> int:
+        return -self.days_left
 
 
 @dataclass(frozen=True)
@@ -43,29 +78,11 @@ class EmailItem:
     stamp_eur: Decimal | None = None
 
     @property
-    def decision_on(self) -> dt.date:
-        """The day an implicit decision is born: the day after the silence deadline (RULES §2)."""
-        return add_days(self.deadline.on, 1)
+    def wording(self) -> Wording:
+        return Wording(self.kind, self.deadline.on, self.days_left, self.document_label, self.stamp_eur)
 
-    @property
-    def avenant_by(self) -> dt.date:
-        """For a stage ending: the last day to file an avenant (R426-21)."""
-        return add_days(self.deadline.on, -AVENANT_FILING_DAYS)
-
-    @property
-    def is_event(self) -> bool:
-        return self.kind in EVENT_KINDS
-
-    @property
-    def remedies_source(self) -> str:
-        return IMPLICIT_REFUSAL_REMEDIES
-
-    @property
-    def days_late(self) -> int:
-        return -self.days_left
-
-    @property
-    def url(self) -> str:
+    @cached_property
+    def url(self) -> str:  # the templates and the .ics read it several times; reversing a URL costs
         return file_url(self.file_type, self.object_id)
 
 
@@ -90,6 +107,54 @@ def checklist_for(kind: ReminderKind, language: str) -> tuple[tuple[str, ...], D
     return labels, RESIDENCE_PERMIT_STAMP_EUR
 
 
+# --- the .ics attached to a reminder: notifications.calendar's events, written directly --------------------
+def _ics_text(value: str) -> str:
+    """RFC 5545 TEXT escaping, as icalendar writes it."""
+    value = value.replace("\\N", "\n").replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return value.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
+
+
+def _ics_line(line: str) -> str:
+    """A content line folded into lines of at most 74 octets, between two characters and never right
+    after an escaping backslash (icalendar's folding)."""
+    data = line.encode()
+    lines: list[bytes] = []
+    start = 0
+    while len(data) - start > 74:
+        cut = start + 74
+        while data[cut] & 0xC0 == 0x80:  # not inside a UTF-8 character
+            cut -= 1
+        if cut - start > 1 and data[cut - 1] in b"\\^":
+            cut -= 1
+        lines.append(data[start:cut])
+        start = cut
+    lines.append(data[start:])
+    return b"\r\n ".join(lines).decode()
+
+
+def deadline_ics(items: list[EmailItem], *, language: str) -> str:
+    """The .ics of an email: one all-day event per reminder, with its rule, source and link. The same
+    text as notifications.calendar.deadline_calendar (icalendar), written directly: icalendar's property
+    objects cost more than the rest of the message (tests/notifications/test_emails.py compares them)."""
+    labels = REMINDER_LABELS.get(language, REMINDER_LABELS["en"])
+    stamp = f"{timezone.now().astimezone(dt.UTC):%Y%m%dT%H%M%SZ}"
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{_ics_text(PRODID)}", "CALSCALE:GREGORIAN"]
+    lines += ["METHOD:PUBLISH", "X-WR-CALNAME:hostportal", f"X-WR-TIMEZONE:{_ics_text(settings.TIME_ZONE)}"]
+    domain = settings.NOTIFICATIONS_MESSAGE_ID_DOMAIN
+    for item in items:
+        on, why, url = item.deadline.on, item.deadline.explanation, item.url
+        uid = f"{item.file_type}-{item.object_id}-{item.kind}-{on:%Y%m%d}@{domain}"
+        description = f"{WHY[language]}: {why.text(language)}\n{SOURCE[language]}: {why.source}\n{url}"
+        lines += [
+            "BEGIN:VEVENT", f"SUMMARY:{_ics_text(f'{item.intern_name} — {labels[item.kind]}')}",
+            f"DTSTART;VALUE=DATE:{on:%Y%m%d}", f"DTEND;VALUE=DATE:{on + dt.timedelta(days=1):%Y%m%d}",
+            f"DTSTAMP:{stamp}", f"UID:{_ics_text(uid)}", f"DESCRIPTION:{_ics_text(description)}",
+            "TRANSP:TRANSPARENT", f"URL:{url}", "END:VEVENT",
+        ]  # fmt: skip
+    lines.append("END:VCALENDAR")
+    return "".join(_ics_line(line) + "\r\n" for line in lines)
+
+
 def _render(name: str, envelope: Envelope, context: dict[str, object]) -> str:
     return render_to_string(f"{TEMPLATE_DIR}/{envelope.language}/{name}", context)
 
@@ -112,7 +177,7 @@ def build_message(envelope: Envelope) -> EmailMultiAlternatives:
         subject = " ".join(_render("subject.txt", envelope, context).split())
         text = _render("body.txt", envelope, context)
         html = _render("body.html", envelope, context)
-        ics = deadline_calendar(items, language=language)
+    ics = deadline_ics(items, language=language)
     message = EmailMultiAlternatives(
         subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[envelope.to],
         headers={"Message-ID": envelope.message_id, "Auto-Submitted": "auto-generated"},
