@@ -18,7 +18,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import threading
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from typing import Any, TypeVar
@@ -155,41 +156,60 @@ def write_sealed(model: type[S], entries: Sequence[S]) -> list[S]:
     return created
 
 
-def write_sealed_stream(
-    model: type[models.Model], organisation_ids: Iterable[int], entries: Iterable[Any]
-) -> int:
-    """`write_sealed` for many rows that need not be model instances: each is sealed as it is read and
-    goes straight into one COPY (hostportal.bulk.copy_rows), so none is kept. Returns the number written.
+class SealingInBackground:
+    """`write_sealed` for many rows, sealed by a thread while the caller's transaction does other work.
 
-    `entries` are objects with the model's attribute names (a model instance or a light row with an
-    `audit_content()` method), all of the organisations `organisation_ids`, whose heads are locked first.
-    They are made and sealed while COPY holds the connection, so neither may query: their content types
-    must be in Django's cache (ContentType.objects.get_for_model before the call).
+    Made after the caller's last row lock: it locks the chain heads (one query, in the caller's thread and
+    transaction), then a thread numbers and hashes `entries` (pure Python: no query, their content types
+    in Django's cache) into a spool kept out of memory. `write()` waits for it and writes every row with
+    one COPY and moves the heads: the hashing overlaps the caller's own statements (the sweep's event
+    emails) instead of adding to them. `entries` are objects with the model's attribute names (a model
+    instance or a light row with an `audit_content()` method), all of the organisations given.
     """
-    from hostportal.bulk import copy_rows
 
-    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    names = [field.attname for field in fields]
-    json_fields = {field.attname for field in fields if isinstance(field, models.JSONField)}
-    written = 0
-    with transaction.atomic(savepoint=False):
-        before = lock_heads(organisation_ids)
-        heads = dict(before)
+    def __init__(self, model: type[models.Model], organisation_ids: Iterable[int], entries: Iterable[Any]):
+        from hostportal.bulk import Spool
 
-        def rows() -> Iterator[tuple[Any, ...]]:
-            nonlocal written
+        self.model = model
+        self.fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+        self.before = lock_heads(organisation_ids)
+        self.heads = dict(self.before)
+        self.sealed = Spool()
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._seal, args=(entries,), name="audit-seal", daemon=True)
+        self.thread.start()
+
+    def _seal(self, entries: Iterable[Any]) -> None:
+        names = [field.attname for field in self.fields]
+        json_fields = {field.attname for field in self.fields if isinstance(field, models.JSONField)}
+        try:
             for entry in entries:
-                seal_one(entry, heads)
-                written += 1
-                yield tuple(
-                    json.dumps(getattr(entry, name)) if name in json_fields else getattr(entry, name)
-                    for name in names
+                seal_one(entry, self.heads)
+                self.sealed.add(
+                    tuple(
+                        json.dumps(getattr(entry, name)) if name in json_fields else getattr(entry, name)
+                        for name in names
+                    )
                 )
+        except BaseException as exc:  # handed to write(), in the caller's thread
+            self.error = exc
 
-        copy_rows(model._meta.db_table, [str(field.column) for field in fields], rows())
+    def join(self) -> None:
+        self.thread.join()
+
+    def write(self) -> int:
+        """Wait for the sealing, then one COPY of the rows and one UPDATE of the heads; the row count."""
+        from hostportal.bulk import copy_rows
+
+        self.join()
+        if self.error is not None:
+            raise self.error
+        written = self.sealed.count
         if written:
-            _move_heads(before, heads)
-    return written
+            columns = [str(field.column) for field in self.fields]
+            copy_rows(self.model._meta.db_table, columns, self.sealed.rows())
+            _move_heads(self.before, self.heads)
+        return written
 
 
 def write_one(entry: S) -> S:

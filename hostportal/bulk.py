@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import pickle
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from typing import Any
 
 from django.db import connection
+from django.db.models import Model
 from django.db.models.expressions import RawSQL
 
 CHUNK = 2000  # rows pickled together: fewer, larger writes to the spool
@@ -97,6 +98,32 @@ def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]])
             batches = iter(rows)
             while batch := list(islice(batches, CHUNK)):  # SQLite (`make run`): bounded batches
                 cursor.executemany(sql, batch)
+
+
+def copy_new(model: type[Model], rows: Iterable[Mapping[str, Any]], now: Any) -> None:
+    """Insert new rows of `model` given as {attname: value} in one COPY (`copy_rows`), without a model
+    instance per row: the other fields take their defaults, auto_now(_add) fields take `now`, and every
+    value goes through the field's own database preparation, as bulk_create would do it."""
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    stamped = {
+        field.attname
+        for field in fields
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+    }
+    defaults = {field.attname: field.get_default() for field in fields if field.attname not in stamped}
+
+    def prepared(row: Mapping[str, Any]) -> tuple[Any, ...]:
+        return tuple(
+            field.get_db_prep_save(
+                row[field.attname]
+                if field.attname in row
+                else (now if field.attname in stamped else defaults[field.attname]),
+                connection,
+            )
+            for field in fields
+        )
+
+    copy_rows(model._meta.db_table, [str(field.column) for field in fields], (prepared(row) for row in rows))
 
 
 def _no_query_during_copy(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:

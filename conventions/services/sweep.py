@@ -6,10 +6,11 @@ costs a fixed number of queries whatever the number of rows: one UPDATE ... RETU
 SELECT ... FOR UPDATE SKIP LOCKED inside it chose (the UPDATE re-checks the state); the files_swept
 receiver writes their event emails set-based (notifications.services.events). The audit rows of the
 whole sweep (implicit decisions and the extensions they cause) are chained and written at the end in
-three queries (hostportal.audit.write_sealed_stream: lock the chain heads, one COPY of the rows sealed as
-they are made, one UPDATE of the heads): after the sweep's last row lock, so it never waits on a file
-while holding a chain head that the file's writer needs. A second sweep running at the same time
-skips the rows the first one holds and finds them moved once it commits: nothing is moved or logged twice.
+three queries (hostportal.audit.SealingInBackground: lock the chain heads, one COPY of the rows a
+thread sealed while the event emails were written, one UPDATE of the heads): after the sweep's last row
+lock, so it never waits on a file while holding a chain head that the file's writer needs. A second sweep
+running at the same time skips the rows the first one holds and finds them moved once it commits: nothing
+is moved or logged twice.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from conventions.services.avenants import SWEEP_ACTOR_LABEL, extend_conventions_
 from conventions.services.common import local_today
 from conventions.services.permits import permits_open_for_avenants
 from conventions.signals import files_swept
-from hostportal.audit import write_sealed_stream
+from hostportal.audit import SealingInBackground
 from hostportal.bulk import quote, whole_results
 
 SWEEP_COMMENT = "Implicit decision: no answer by the silence deadline {deadline}."
@@ -73,7 +74,6 @@ def sweep_deadlines(*, today: dt.date | None = None, now: dt.datetime | None = N
         conventions = _move(
             Convention, ConventionState.SUBMITTED, ConventionState.REFUSED_BY_SILENCE, report.today, now
         )
-        report.conventions_refused = [pk for pk, _, _ in conventions]
         avenants = _move(
             Avenant,
             AvenantState.SUBMITTED,
@@ -93,16 +93,34 @@ def sweep_deadlines(*, today: dt.date | None = None, now: dt.datetime | None = N
         permits = _move(
             ResidencePermitApplication, PermitState.FILED, PermitState.REFUSED_BY_SILENCE, report.today, now
         )
+        report.conventions_refused = [pk for pk, _, _ in conventions]
         report.permits_refused = [pk for pk, _, _ in permits]
-        # The audit rows last, after the sweep's last row lock (see the module docstring), in one COPY.
-        entries = chain(
-            _logs(Convention, conventions, ConventionState.SUBMITTED, "refuse_by_silence", now),
-            _logs(Avenant, avenants, AvenantState.SUBMITTED, "accept_by_silence", now),
-            extensions,
-            _logs(ResidencePermitApplication, permits, PermitState.FILED, "refuse_by_silence", now),
+        # The audit rows after the sweep's last row lock (see the module docstring): the chain heads are
+        # locked now, and a thread seals the rows while the receivers write the event emails.
+        sealing = SealingInBackground(
+            TransitionLog,
+            {org for _, org, _ in conventions + avenants + permits},
+            chain(
+                _logs(Convention, conventions, ConventionState.SUBMITTED, "refuse_by_silence", now),
+                _logs(Avenant, avenants, AvenantState.SUBMITTED, "accept_by_silence", now),
+                extensions,
+                _logs(ResidencePermitApplication, permits, PermitState.FILED, "refuse_by_silence", now),
+            ),
         )
-        organisations = {org for _, org, _ in conventions + avenants + permits}
-        write_sealed_stream(TransitionLog, organisations, entries)
+        try:
+            for model, moved, source, target in (
+                (Convention, conventions, ConventionState.SUBMITTED, ConventionState.REFUSED_BY_SILENCE),
+                (Avenant, avenants, AvenantState.SUBMITTED, AvenantState.ACCEPTED_BY_SILENCE),
+                (ResidencePermitApplication, permits, PermitState.FILED, PermitState.REFUSED_BY_SILENCE),
+            ):
+                if moved:
+                    files_swept.send(
+                        sender=model, ids=[pk for pk, _, _ in moved], transition=TRANSITIONS[model],
+                        source=source, target=target, today=report.today,
+                    )  # fmt: skip
+        finally:
+            sealing.join()
+        sealing.write()
     return report
 
 
@@ -140,14 +158,7 @@ def _move(
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [target, now, *params, source])
-        moved = sorted((pk, org, _date(deadline)) for pk, org, deadline in cursor.fetchall())
-    if moved:
-        ids = [pk for pk, _, _ in moved]
-        transition = TRANSITIONS[model]
-        files_swept.send(
-            sender=model, ids=ids, transition=transition, source=source, target=target, today=today
-        )
-    return moved
+        return sorted((pk, org, _date(deadline)) for pk, org, deadline in cursor.fetchall())
 
 
 TRANSITIONS: dict[type[models.Model], str] = {
@@ -165,7 +176,7 @@ def _date(value: dt.date | str) -> dt.date:
 @dataclass(slots=True)
 class SweptLog:
     """A TransitionLog row of the sweep, without the model instance (100,000 of them at once): the
-    attributes hostportal.audit.write_sealed_stream seals and copies."""
+    attributes hostportal.audit.SealingInBackground seals and copies."""
 
     organisation_id: int
     content_type_id: int

@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from hostportal.bulk import Spool, copy_rows, drop_table, quote, temporary_table
+from hostportal.bulk import Spool, among, copy_rows, drop_table, quote, temporary_table
 from hostportal.selectors import writable_organisations_for_user
 from notifications.facts import File
 from notifications.models import Notification, NotificationStatus
@@ -151,7 +151,7 @@ def outbox_cancel_stopped(
     if not ids or not kinds:
         return 0
     return Notification.objects.filter(
-        file_type=file_type, object_id__in=ids, kind__in=kinds, status__in=OPEN_STATUSES
+        file_type=file_type, object_id__in=among(ids), kind__in=kinds, status__in=OPEN_STATUSES
     ).update(status=NotificationStatus.CANCELLED, last_error=reason, updated_at=timezone.now())
 
 
