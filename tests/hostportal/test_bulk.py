@@ -11,6 +11,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -166,3 +167,21 @@ def test_a_query_while_copy_holds_the_connection_fails_instead_of_waiting() -> N
 
     with pytest.raises(RuntimeError, match="COPY held the connection"):
         bulk.copy_rows("bulk_probe", ["n"], rows())
+
+
+@pytest.mark.django_db
+def test_a_sealing_that_fails_in_its_thread_fails_the_write_in_the_callers() -> None:
+    from conventions.models import TransitionLog
+    from hostportal.audit import SealingInBackground
+    from tests.factories import OrganisationFactory
+
+    organisation = OrganisationFactory()
+
+    def entries() -> Iterator[Any]:
+        raise ValueError("a broken audit row")
+        yield  # a generator
+
+    sealing = SealingInBackground(TransitionLog, [organisation.pk], entries())
+    with pytest.raises(ValueError, match="a broken audit row"):
+        sealing.write()
+    assert not TransitionLog.objects.filter(organisation=organisation).exists()
