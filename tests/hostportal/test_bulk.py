@@ -5,10 +5,6 @@ planning do the same work on the embedded SQLite database (`make run`) as on Pos
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,8 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from hostportal import bulk
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.sqlite_script import run_on_sqlite
 
 
 def test_the_spool_gives_back_every_row_in_order_past_its_memory(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -50,22 +45,6 @@ def test_copy_loads_every_row_in_one_statement_that_counters_see() -> None:
 SCRIPT = r"""
 import datetime as dt, json
 from zoneinfo import ZoneInfo
-import django
-django.setup()
-from django.conf import settings
-from django.core.management import call_command
-
-
-class NoMigrations(dict):
-    def __contains__(self, item):
-        return True
-
-    def __getitem__(self, item):
-        return None
-
-
-settings.MIGRATION_MODULES = NoMigrations()
-call_command("migrate", run_syncdb=True, verbosity=0)
 from conventions import services
 from conventions.models import Channel, Convention, TransitionLog
 from hostportal.audit import Head, link_of, verify_chain
@@ -126,18 +105,7 @@ print(json.dumps({
 
 
 def test_the_sweep_and_the_planning_on_sqlite(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k not in {"CELERY_BROKER_URL"}}
-    env.update(
-        DATABASE_URL=f"sqlite:///{tmp_path / 'jobs.sqlite3'}",
-        HOSTPORTAL_VAR_DIR=str(tmp_path / "var"),
-        DJANGO_SETTINGS_MODULE="hostportal.settings",
-        CELERY_TASK_ALWAYS_EAGER="false",  # the rows stay as written: nothing delivers them
-    )
-    run = subprocess.run(
-        [sys.executable, "-c", SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180
-    )
-    assert run.returncode == 0, run.stderr[-3000:]
-    result = json.loads(run.stdout.strip().splitlines()[-1])
+    result = run_on_sqlite(SCRIPT, tmp_path)
     assert result["refused"] == sorted(result["submitted"]) and result["again"] == 0
     assert result["states"] == ["refused_by_silence"]
     assert result["decision_on"] == ["2026-12-03"]  # the day after the silence deadline, in SQLite's dates

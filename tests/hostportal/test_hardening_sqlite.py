@@ -7,36 +7,14 @@ SQLite file of its own: threads submit the same convention and different convent
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.sqlite_script import run_on_sqlite
 
 # Run in a subprocess: its own settings (SQLite), its own connections, one per thread.
 SCRIPT = r"""
 import datetime as dt, json, threading, traceback
 from zoneinfo import ZoneInfo
-import django
-django.setup()
-from django.conf import settings
-from django.core.management import call_command
-
-
-class NoMigrations(dict):
-    # The tables straight from the models (syncdb): a fresh file in 1 s instead of 30 s of migrations.
-
-    def __contains__(self, item):
-        return True
-
-    def __getitem__(self, item):
-        return None
-
-
-settings.MIGRATION_MODULES = NoMigrations()
-call_command("migrate", run_syncdb=True, verbosity=0)
 from django.db import OperationalError, connection, connections
 from conventions import services
 from conventions.models import Channel, Convention, TransitionLog
@@ -90,18 +68,7 @@ print(json.dumps({
 
 
 def test_concurrent_writers_on_sqlite_wait_their_turn(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k not in {"CELERY_BROKER_URL"}}
-    env.update(
-        DATABASE_URL=f"sqlite:///{tmp_path / 'race.sqlite3'}",
-        HOSTPORTAL_VAR_DIR=str(tmp_path / "var"),
-        DJANGO_SETTINGS_MODULE="hostportal.settings",
-        CELERY_TASK_ALWAYS_EAGER="false",
-    )
-    run = subprocess.run(
-        [sys.executable, "-c", SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
-    assert run.returncode == 0, run.stderr[-3000:]
-    result = json.loads(run.stdout.strip().splitlines()[-1])
+    result = run_on_sqlite(SCRIPT, tmp_path, timeout=120)
     operational = [o for o in result["outcomes"] if o[0] == "operational"]
     assert operational == [], operational
     assert result["journal"] == "wal"
