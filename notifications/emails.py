@@ -8,6 +8,8 @@ items only, and they carry none.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cached_property
@@ -16,7 +18,9 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.html import conditional_escape
 
+from conventions.rules.base import Explanation
 from conventions.rules.dates import AVENANT_FILING_DAYS
 from conventions.rules.documents import RESIDENCE_PERMIT_DOCUMENTS, RESIDENCE_PERMIT_STAMP_EUR
 from conventions.rules.months import add_days
@@ -155,12 +159,112 @@ def deadline_ics(items: list[EmailItem], *, language: str) -> str:
     return "".join(_ics_line(line) + "\r\n" for line in lines)
 
 
-def _render(name: str, envelope: Envelope, context: dict[str, object]) -> str:
-    return render_to_string(f"{TEMPLATE_DIR}/{envelope.language}/{name}", context)
+def _render(name: str, language: str, context: dict[str, object]) -> str:
+    return render_to_string(f"{TEMPLATE_DIR}/{language}/{name}", context)
 
 
-def build_message(envelope: Envelope) -> EmailMultiAlternatives:
+def _context(envelope: Envelope, items: list[EmailItem]) -> dict[str, object]:
+    return {
+        "items": items, "first": items[0], "digest": len(items) > 1, "count": len(items),
+        "organisation_name": envelope.organisation_name, "for_intern": envelope.for_intern,
+        "site_url": settings.SITE_URL,
+    }  # fmt: skip
+
+
+def _render_all(language: str, context: dict[str, object]) -> tuple[str, str, str]:
+    """Subject (before its spaces are collapsed), text and HTML."""
+    with translation.override(language):
+        subject = _render("subject.txt", language, context)
+        return subject, _render("body.txt", language, context), _render("body.html", language, context)
+
+
+# --- a single reminder, rendered from its shape ------------------------------------------------------------
+# Two reminders of the same kind, deadline day, days left, document... in the same language (their shape)
+# differ in the templates' output only by these values: the shape is rendered once with stand-ins, and each
+# email writes its values in their place (about 0.6 ms an email saved, the templates' whole cost). A stand-in
+# is NUL-delimited (PostgreSQL text never holds NUL) and carries a "&": written "&amp;" where the template
+# escaped it, so each place gets its value escaped or not as the template would have written it.
+SLOTS = ("intern_name", "organisation_name", "url", "rule", "rule_fr", "source")
+STAND_IN = "\x00{}&\x00"
+STAND_INS = re.compile("\x00([a-z_]+)(&|&amp;)\x00")
+Piece = str | tuple[str, bool]  # a literal, or (slot, escaped)
+
+
+def _values(envelope: Envelope, item: EmailItem) -> dict[str, str]:
+    why = item.deadline.explanation
+    return {
+        "intern_name": item.intern_name, "organisation_name": envelope.organisation_name, "url": item.url,
+        "rule": why.rule, "rule_fr": why.rule_fr, "source": why.source,
+    }  # fmt: skip
+
+
+def _pieces(text: str) -> list[Piece] | None:
+    """The rendered text cut at its stand-ins; None if one was altered (a filter on it...)."""
+    cut = STAND_INS.split(text)
+    pieces: list[Piece] = []
+    for index in range(0, len(cut) - 1, 3):
+        pieces += [cut[index], (cut[index + 1], cut[index + 2] != "&")]
+    pieces.append(cut[-1])
+    if any(isinstance(piece, str) and "\x00" in piece for piece in pieces):
+        return None
+    return pieces
+
+
+Rendered = tuple[list[Piece], list[Piece], list[Piece]]
+
+
+def _shape(blank: EmailItem, language: str, for_intern: bool, site_url: str) -> Rendered | None:
+    """The three templates rendered for a reminder whose own values are stand-ins (`blank`), cut at them;
+    None when the templates do something with a value other than write it (then each email renders)."""
+    vars(blank)["url"] = STAND_IN.format("url")  # the cached_property's slot: not part of the key
+    envelope = Envelope("", language, "", STAND_IN.format("organisation_name"), for_intern, [blank])
+    context = _context(envelope, [blank]) | {"site_url": site_url}
+    subject, text, html = (_pieces(part) for part in _render_all(language, context))
+    if subject is None or text is None or html is None:
+        return None
+    return subject, text, html
+
+
+class Shapes:
+    """The shapes rendered so far, kept by whoever builds many messages (the outbox's worker); without
+    one, build_message renders its templates."""
+
+    def __init__(self, size: int = 2048) -> None:
+        self.render = functools.lru_cache(maxsize=size)(_shape)
+
+
+def _fill(pieces: list[Piece], values: dict[str, str]) -> str:
+    return "".join(
+        piece
+        if isinstance(piece, str)
+        else str(conditional_escape(values[piece[0]]))
+        if piece[1]
+        else values[piece[0]]
+        for piece in pieces
+    )
+
+
+def _from_shape(envelope: Envelope, item: EmailItem, shapes: Shapes) -> tuple[str, str, str] | None:
+    values = _values(envelope, item)
+    if not all(values.values()) or any("\x00" in value for value in values.values()):
+        return None  # an empty value may change what the template writes (an {% if %}): render it
+    stand_ins = {slot: STAND_IN.format(slot) for slot in SLOTS}
+    blank = replace(
+        item, intern_name=stand_ins["intern_name"], organisation_name=stand_ins["organisation_name"],
+        object_id=0, deadline=Deadline(
+            item.deadline.on, Explanation(stand_ins["rule"], stand_ins["source"], stand_ins["rule_fr"])
+        ),
+    )  # fmt: skip
+    shape = shapes.render(blank, envelope.language, envelope.for_intern, settings.SITE_URL)
+    if shape is None:
+        return None
+    subject, text, html = shape
+    return _fill(subject, values), _fill(text, values), _fill(html, values)
+
+
+def build_message(envelope: Envelope, *, shapes: Shapes | None = None) -> EmailMultiAlternatives:
     """The email for one reminder (one item) or a digest (several), ready for any Django email backend.
+    With `shapes`, a single reminder is written from its shape's rendering when there is one.
 
     Subject: the (most urgent) intern, deadline and days left. Bodies: what to do, by when, why (the
     rule and its source) and a link to the file. The Message-ID is the outbox row's idempotency key.
@@ -168,15 +272,9 @@ def build_message(envelope: Envelope) -> EmailMultiAlternatives:
     language = envelope.language if envelope.language in LANGUAGES else settings.LANGUAGE_CODE
     envelope = replace(envelope, language=language)
     items = sorted(envelope.items, key=lambda item: (item.deadline.on, item.intern_name))
-    context: dict[str, object] = {
-        "items": items, "first": items[0], "digest": len(items) > 1, "count": len(items),
-        "organisation_name": envelope.organisation_name, "for_intern": envelope.for_intern,
-        "site_url": settings.SITE_URL,
-    }  # fmt: skip
-    with translation.override(language):
-        subject = " ".join(_render("subject.txt", envelope, context).split())
-        text = _render("body.txt", envelope, context)
-        html = _render("body.html", envelope, context)
+    parts = _from_shape(envelope, items[0], shapes) if shapes is not None and len(items) == 1 else None
+    subject, text, html = parts or _render_all(language, _context(envelope, items))
+    subject = " ".join(subject.split())
     ics = deadline_ics(items, language=language)
     message = EmailMultiAlternatives(
         subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[envelope.to],

@@ -25,6 +25,8 @@ KNOWN_HEADERS = frozenset({"message-id", "auto-submitted"})
 Q_SAFE = frozenset((string.ascii_letters + string.digits + "-!*+/").encode())
 # RFC 2047 "Q" encoding of one byte in a header, as the email package writes it.
 Q_BYTE = [chr(b) if b in Q_SAFE else "_" if b == 0x20 else f"={b:02X}" for b in range(256)]
+# One character's "Q" encoding, memoised: subjects reuse few characters, and encoding each one costs more.
+Q_CHAR: dict[str, str] = {}
 WORD = "=?utf-8?q?{}?="
 WORD_ROOM = 75 - len(WORD.format(""))  # an encoded word is at most 75 characters (RFC 2047)
 FIRST_ROOM = FOLD_AT - len("Subject: ") - len(WORD.format(""))
@@ -45,7 +47,9 @@ def _subject(subject: str) -> str:
     words: list[str] = []
     word, room = "", FIRST_ROOM
     for char in subject:
-        encoded = "".join(Q_BYTE[b] for b in char.encode())
+        encoded = Q_CHAR.get(char)
+        if encoded is None:
+            encoded = Q_CHAR.setdefault(char, "".join(Q_BYTE[b] for b in char.encode()))
         if len(word) + len(encoded) > room:
             words.append(WORD.format(word))
             word, room = "", WORD_ROOM
@@ -66,7 +70,9 @@ def _header(name: str, value: str) -> str | None:
 def _body(text: str) -> tuple[str, str] | None:
     """(Content-Transfer-Encoding, the text with CRLF line ends), or None if a line is too long."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if any(len(line.encode()) > MAX_LINE_BYTES for line in text.split("\n")):
+    # A character is at most 4 bytes: only a line of more than MAX_LINE_BYTES / 4 characters is encoded.
+    short = MAX_LINE_BYTES // 4
+    if any(len(line) > short and len(line.encode()) > MAX_LINE_BYTES for line in text.split("\n")):
         return None
     return ("7bit" if text.isascii() else "8bit"), text.replace("\n", "\r\n")
 

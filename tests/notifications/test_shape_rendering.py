@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from conventions.rules.base import Explanation
-from notifications.emails import TEMPLATE_DIR, EmailItem, Envelope, _shape, build_message, checklist_for
+from notifications.emails import TEMPLATE_DIR, EmailItem, Envelope, Shapes, build_message, checklist_for
 from notifications.rules import Deadline, FileType, ReminderKind
 
 KINDS = [kind for kind in ReminderKind if kind not in (ReminderKind.DIGEST, ReminderKind.WEBHOOK_DISABLED)]
@@ -49,15 +49,14 @@ def templates_render(envelope: Envelope) -> tuple[str, str, str]:
     return " ".join(parts[0].split()), parts[1], parts[2]
 
 
-def built(envelope: Envelope) -> tuple[str, str, str]:
-    message = build_message(envelope)
+def built(envelope: Envelope, shapes: Shapes) -> tuple[str, str, str]:
+    message = build_message(envelope, shapes=shapes)
     return str(message.subject), str(message.body), str(message.alternatives[0][0])
 
 
 @pytest.fixture(autouse=True)
 def _site(settings: object) -> None:
     settings.SITE_URL = "http://testserver"  # type: ignore[attr-defined]
-    _shape.cache_clear()
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
@@ -65,6 +64,7 @@ def _site(settings: object) -> None:
 def test_reminders_of_one_shape_read_as_their_templates_render_them(
     kind: ReminderKind, language: str
 ) -> None:
+    shapes = Shapes()
     for for_intern in (False, True):
         for n, name in enumerate(NAMES):
             envelope = Envelope(
@@ -72,17 +72,19 @@ def test_reminders_of_one_shape_read_as_their_templates_render_them(
                 organisation_name=f"Hôpital « {n} » & <Co>", for_intern=for_intern,
                 items=[reminder(kind, language, n, name=name)],
             )  # fmt: skip
-            assert built(envelope) == templates_render(envelope)
-    assert _shape.cache_info().hits == 4  # the same shape: rendered once per for_intern, then filled in
+            assert built(envelope, shapes) == templates_render(envelope)
+    # the same shape: rendered once per for_intern, then filled in
+    assert shapes.render.cache_info().hits == 4
 
 
 def test_an_empty_value_is_rendered_by_the_templates() -> None:
     """An empty name may change what a template writes (an {% if %}): that email is rendered in full."""
     item = reminder(ReminderKind.FILING_DUE, "fr", 1, name="Zoë")
+    shapes = Shapes()
     for changed in (
         replace(item, intern_name=""),
         replace(item, deadline=Deadline(item.deadline.on, Explanation("r", "s", ""))),
     ):
         envelope = Envelope("hr@example.org", "fr", "<k@h>", "CHU", items=[changed])
-        assert built(envelope) == templates_render(envelope)
-    assert _shape.cache_info().currsize == 0
+        assert built(envelope, shapes) == templates_render(envelope)
+    assert shapes.render.cache_info().currsize == 0
