@@ -246,13 +246,6 @@ def stream_files_by_ids(file_type: FileType, ids: list[int]) -> Iterator[File]:
     return _READERS[file_type](model.objects.filter(pk__in=among(ids)).order_by(), stream=True)  # type: ignore[operator]
 
 
-def file_by_id(file_type: FileType, pk: int) -> File | None:
-    if file_type not in MODELS:
-        return None
-    found = files_by_ids(file_type, [pk])
-    return found[0] if found else None
-
-
 # --- planning windows: only the rows whose deadline is near, through the indexed columns ------------------
 def conventions_to_remind(today: dt.date, horizon: int) -> Iterator[File]:
     """Drafts to file (late ones too), submitted ones near the silence deadline, validated ones near

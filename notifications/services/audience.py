@@ -40,10 +40,6 @@ class LeadTimesByOrganisation:
         return max([DEFAULT_LEAD_TIMES.longest(), *(leads.longest() for leads in self._parsed.values())])
 
 
-def longest_lead(settings: dict[int, ReminderSettings]) -> int:
-    return LeadTimesByOrganisation(settings).longest()
-
-
 # The columns of a due reminder that its outbox rows copy as they are.
 REMINDER_COLUMNS = (
     "kind", "file_type", "object_id", "convention_id", "deadline", "due_on", "days_left", "rule", "source"
