@@ -144,7 +144,9 @@ class Notification(models.Model):
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="notifications"
     )
-    idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
+    # Unique by a constraint (below), not `unique=True`: that would add a second, LIKE-only index to a
+    # table whose every row is updated twice.
+    idempotency_key = models.CharField(_("idempotency key"), max_length=200)
     kind = models.CharField(_("kind"), max_length=32, choices=KIND_CHOICES)
     file_type = models.CharField(_("file type"), max_length=16, choices=FILE_TYPE_CHOICES)
     object_id = models.PositiveBigIntegerField(_("object id"))
@@ -157,7 +159,7 @@ class Notification(models.Model):
         verbose_name=_("convention"),
     )
     deadline = models.DateField(_("deadline"), null=True, blank=True)
-    due_on = models.DateField(_("due on"), db_index=True)
+    due_on = models.DateField(_("due on"))
     days_left = models.IntegerField(_("days left"), null=True, blank=True)
     rule = models.TextField(
         _("rule"), blank=True, help_text=_("How the deadline was computed (rule engine).")
@@ -213,13 +215,31 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-pk"]
         indexes = [
-            # The claim query: the oldest pending row whose attempt time has come.
-            models.Index(fields=["status", "next_attempt_at"], name="notification_claim"),
+            # The claim and the reservation: the oldest pending rows whose attempt time has come, in the
+            # order they are taken (`next_attempt_at, pk`: the planning writes many rows with one time).
+            # Partial: a row leaves it once claimed, so years of sent rows cost it nothing and a status
+            # change inserts no entry in it.
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                name="notification_due",
+                condition=models.Q(status=NotificationStatus.PENDING),
+            ),
             # Reclaiming rows whose worker died: sending rows by claim time.
-            models.Index(fields=["status", "claimed_at"], name="notification_lease"),
+            models.Index(
+                fields=["claimed_at"],
+                name="notification_lease",
+                condition=models.Q(status=NotificationStatus.SENDING),
+            ),
             models.Index(fields=["file_type", "object_id", "status"], name="notification_file"),
+            # The digests: rows awaiting their member's digest, by day.
+            models.Index(
+                fields=["due_on"],
+                name="notification_digest_due",
+                condition=models.Q(status=NotificationStatus.AWAITING_DIGEST),
+            ),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["idempotency_key"], name="notification_idempotency_key"),
             models.CheckConstraint(
                 condition=models.Q(recipient_user__isnull=False, recipient_intern__isnull=True)
                 | models.Q(recipient_user__isnull=True, recipient_intern__isnull=False),
@@ -403,8 +423,17 @@ class WebhookDelivery(models.Model):
         verbose_name_plural = _("webhook deliveries")
         ordering = ["-created_at", "-pk"]
         indexes = [
-            models.Index(fields=["status", "next_attempt_at"], name="webhook_delivery_claim"),
-            models.Index(fields=["status", "claimed_at"], name="webhook_delivery_lease"),
+            # As the emails' outbox (Notification): partial indexes on the rows due and the rows sending.
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                name="webhook_delivery_due",
+                condition=models.Q(status=WebhookStatus.PENDING),
+            ),
+            models.Index(
+                fields=["claimed_at"],
+                name="webhook_delivery_lease",
+                condition=models.Q(status=WebhookStatus.SENDING),
+            ),
             models.Index(fields=["organisation", "-created_at"], name="webhook_delivery_log"),
         ]
 
