@@ -6,10 +6,8 @@ An outbox row moves `pending -> sending -> sent | pending (retry) | failed | can
   `SELECT ... FOR UPDATE SKIP LOCKED` on PostgreSQL) with a fresh claim token; only the worker holding the
   token may finish the row (`mine`). Two workers, a duplicated beat or a retried task never take one row
   twice.
-* or in two steps, for a batch: `reserve` gives up to N due rows a token while they stay `pending` (rivals
-  that reserve skip them for the lease), then `claim_reserved` moves a few of them to `sending` right
-  before they are sent, conditional on that token. The token is what decides: a single `claim_next` may
-  still take a reserved row, and the reserver then finds it no longer reserved and skips it.
+* or several at once, for a batch: `claim_due` moves up to N due rows to `sending` under one token, in
+  the order they were due; the batch finishes each row with that token.
 * lease: a row left in `sending` longer than the lease (its worker was killed) is put back to `pending`
   (or `failed` when out of attempts) by `reclaim`; `renew_lease` right before talking to the outside world
   means only that conversation has to fit in the lease.
@@ -51,14 +49,6 @@ class Claim:
     pk: int
     token: uuid.UUID
     attempts: int
-
-
-@dataclass(frozen=True)
-class Reservation:
-    """Rows reserved by one worker: `pending` with its token (`pks` may hold a few a rival took first)."""
-
-    token: uuid.UUID
-    pks: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -119,73 +109,45 @@ class ClaimQueue:
             )
         return int(failed + back)
 
+    def _claim(self, count: int, now: dt.datetime, extra: models.Q | None) -> tuple[bool, list[Claim]]:
+        """(any row was due, the claims won): one `SELECT ... FOR UPDATE SKIP LOCKED` of the oldest due
+        pending rows, then one UPDATE that re-checks `pending` (on SQLite, without row locks, a rival may
+        have taken some in between)."""
+        token = uuid.uuid4()
+        with transaction.atomic():
+            if extra is None:
+                due = self.objects.select_for_update(skip_locked=True)
+            else:  # lock the outbox row only, not the rows `extra` joins (of=("self",))
+                due = self.objects.select_for_update(skip_locked=True, of=("self",)).filter(extra)
+            due = due.filter(status=self.pending, next_attempt_at__lte=now)
+            found = list(due.order_by("next_attempt_at", "pk").values_list("pk", "attempts")[:count])
+            if not found:
+                return False, []
+            pks = [pk for pk, _ in found]
+            won = self.objects.filter(pk__in=pks, status=self.pending).update(
+                status=self.sending, claim_token=token, claimed_at=now,
+                attempts=F("attempts") + 1, updated_at=now,
+            )  # fmt: skip
+        if won < len(found):
+            ours = set(self.objects.filter(pk__in=pks, claim_token=token).values_list("pk", flat=True))
+            found = [(pk, attempts) for pk, attempts in found if pk in ours]
+        return True, [Claim(pk, token, attempts + 1) for pk, attempts in found]
+
     def claim_next(self, *, now: dt.datetime | None = None, extra: models.Q | None = None) -> Claim | None:
         """Claim the oldest pending row due now (and matching `extra`), or None. The UPDATE's WHERE decides
         between rivals."""
         for _ in range(10):  # a rival may take the row between the SELECT and the UPDATE on SQLite
-            now_ = now or timezone.now()
-            token = uuid.uuid4()
-            with transaction.atomic():
-                if extra is None:
-                    due = self.objects.select_for_update(skip_locked=True)
-                else:  # lock the outbox row only, not the rows `extra` joins (of=("self",))
-                    due = self.objects.select_for_update(skip_locked=True, of=("self",)).filter(extra)
-                due = due.filter(status=self.pending, next_attempt_at__lte=now_)
-                found = due.order_by("next_attempt_at", "pk").values_list("pk", "attempts").first()
-                if found is None:
-                    return None
-                won = self.objects.filter(pk=found[0], status=self.pending).update(
-                    status=self.sending, claim_token=token, claimed_at=now_,
-                    attempts=F("attempts") + 1, updated_at=now_,
-                )  # fmt: skip
-            if won:
-                return Claim(found[0], token, found[1] + 1)
+            due, claims = self._claim(1, now or timezone.now(), extra)
+            if not due:
+                return None
+            if claims:
+                return claims[0]
         return None
 
-    def _unreserved(self, now: dt.datetime) -> models.Q:
-        """Pending rows nobody reserved, or whose reservation is older than the lease (its worker died)."""
-        expired = now - dt.timedelta(seconds=self.lease_seconds)
-        return (
-            models.Q(claim_token__isnull=True)
-            | models.Q(claimed_at__isnull=True)
-            | models.Q(claimed_at__lt=expired)
-        )
-
-    def reserve(self, *, count: int, now: dt.datetime | None = None) -> Reservation:
-        """Reserve up to `count` due pending rows, oldest first: one conditional UPDATE (after a
-        `SELECT ... FOR UPDATE SKIP LOCKED` on PostgreSQL) gives them a fresh token and `claimed_at`. They
-        stay `pending`, attempts unchanged: if the worker dies, they are free again after the lease."""
-        now = now or timezone.now()
-        token = uuid.uuid4()
-        with transaction.atomic():
-            due = self.objects.select_for_update(skip_locked=True).filter(
-                self._unreserved(now), status=self.pending, next_attempt_at__lte=now
-            )
-            pks = tuple(due.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:count])
-            if pks:  # the WHERE again: on SQLite (no row locks) a rival may have reserved some meanwhile
-                self.objects.filter(self._unreserved(now), pk__in=pks, status=self.pending).update(
-                    claim_token=token, claimed_at=now
-                )
-        return Reservation(token, pks)
-
-    def claim_reserved(
-        self, reservation: Reservation, rows: list[tuple[int, int]], *, now: dt.datetime | None = None
-    ) -> list[Claim]:
-        """`pending -> sending` for reserved rows `(pk, attempts as reserved)`, right before they are sent
-        (their leases start now): one UPDATE. Returns the claims won: not a row cancelled, resent or taken
-        by a rival once the reservation expired (only the token's holder changes `attempts`)."""
-        now = now or timezone.now()
-        pks = [pk for pk, _ in rows]
-        held = self.objects.filter(pk__in=pks, claim_token=reservation.token)
-        won = held.filter(status=self.pending).update(
-            status=self.sending, claimed_at=now, attempts=F("attempts") + 1, updated_at=now
-        )
-        ours = (
-            set(pks)
-            if won == len(pks)
-            else set(held.filter(status=self.sending).values_list("pk", flat=True))
-        )
-        return [Claim(pk, reservation.token, attempts + 1) for pk, attempts in rows if pk in ours]
+    def claim_due(self, *, count: int, now: dt.datetime | None = None) -> list[Claim]:
+        """Claim up to `count` due pending rows, oldest first, under one token (`pending -> sending`, an
+        attempt counted, their lease starting now), in the order they were due. Empty when none is due."""
+        return self._claim(count, now or timezone.now(), None)[1]
 
     def renew_leases(self, token: uuid.UUID, pks: list[int]) -> int:
         """`claimed_at = now` for claimed rows still to be sent (a group on a slower server than measured)."""
@@ -202,14 +164,6 @@ class ClaimQueue:
             self.objects.filter(pk__in=pks, claim_token=token, status=self.sending).update(
                 status=self.pending, claim_token=None, claimed_at=None, attempts=F("attempts") - 1
             )
-        )
-
-    def release(self, reservation: Reservation) -> int:
-        """Give back the reserved rows not claimed (the worker stops early): rivals may take them now."""
-        return int(
-            self.objects.filter(
-                pk__in=reservation.pks, claim_token=reservation.token, status=self.pending
-            ).update(claim_token=None, claimed_at=None)
         )
 
     def mine(self, claim: Claim) -> Any:

@@ -1,28 +1,27 @@
-"""Outbox delivery: reserve a batch of rows, read what they are about once, then claim, send and record
-each email in turn over one SMTP connection.
+"""Outbox delivery: claim a group of rows, read what they are about once, then compose, send and record
+them over one SMTP connection.
 
 The guarantee (docs/notifications.md has the long version):
 
-* reserve: one conditional UPDATE gives up to RESERVE_SIZE due `pending` rows this worker's token
-  (after a `SELECT ... FOR UPDATE SKIP LOCKED` on PostgreSQL); rivals skip them while the reservation is
-  younger than NOTIFICATIONS_CLAIM_LEASE_SECONDS. Reserved rows stay `pending` with their attempts: a
-  worker killed with rows reserved only delays them by the lease, and costs them no attempt.
-* claim: right before its SMTP transaction, each row goes `pending -> sending` by a conditional UPDATE on
-  the token (`WHERE claim_token = <token> AND status = 'pending'`): this starts the row's own lease, so
-  only that one transaction has to fit in it (settings require the lease to exceed 2 x EMAIL_TIMEOUT).
-  A row cancelled, resent or taken by a rival after its reservation expired is skipped. Only the worker
-  holding the token may finish the row: two workers, a duplicated beat or a retried task never send one
-  row twice.
-* lease: a row left in `sending` longer than the lease (its worker was killed) is put back to `pending`.
+* claim: one conditional UPDATE (after a `SELECT ... FOR UPDATE SKIP LOCKED` on PostgreSQL) moves a group
+  of due rows `pending -> sending` under this worker's token, an attempt counted, their lease starting
+  now. A group holds as many emails as the server accepted in GROUP_SECONDS (one until measured, at most
+  GROUP_MAX): on a slow server each email is its own group. Only the worker holding the token may finish
+  a row: two workers, a duplicated beat or a retried task never send one row twice. A row cancelled or
+  resent meanwhile is skipped (it lost its token).
+* lease: a row left in `sending` longer than the lease (its worker was killed) is put back to `pending`;
+  when a group runs longer than measured, the leases of its rows still to be sent are renewed, so only
+  one SMTP transaction has to fit in a lease (settings require it to exceed 2 x EMAIL_TIMEOUT).
 * the one at-least-once window: between the SMTP server's "250" to the end of DATA and the commit of the
-  UPDATE to `sent`, which follows each message (one UPDATE by primary key, no group: the window stays
-  one message wide). A worker killed exactly there sends that email again after the lease, with the same
-  Message-ID (the idempotency key), so the receiver can drop the duplicate. Killed anywhere else, the
-  email is sent exactly once; it is never lost (the row is committed with its cause, and every exit from
-  `sending` is `sent`, back to `pending`, `failed` after N attempts, or `cancelled`).
+  UPDATE to `sent` that follows (at most RECORD_MAX emails, and at most about GROUP_SECONDS of them). A
+  worker killed there sends those emails again after the lease, with the same Message-ID (the idempotency
+  key), so the receiver can drop the duplicates. Killed anywhere else, each email is sent exactly once;
+  none is ever lost (every exit from `sending` is `sent`, back to `pending`, `failed` after N attempts,
+  or `cancelled`).
 
-Per email that is two UPDATEs by primary key (claim, sent); per batch, the reservation and one read of
-the rows, of their files (one query per file type) and of the recipients' preferences.
+Per email that is two row updates (claim, sent), each in a statement for many rows; per group, one read
+of the rows, of their files (one query per file type) and of the recipients' preferences. Each email is
+composed while the server stores the one before (notifications.smtp reads its last reply afterwards).
 
 The claim, lease and retry steps are notifications.services.claims (shared with the webhook delivery);
 this module says what an email row is and how it is sent.
@@ -50,6 +49,7 @@ from django.utils import timezone
 
 from conventions.services.common import local_today
 from hostportal.models import Membership
+from notifications import smtp
 from notifications.emails import (
     EmailItem,
     Envelope,
@@ -69,7 +69,7 @@ from notifications.rules import (
     days_left,
     deadline_for,
 )
-from notifications.services.claims import Claim, ClaimQueue, Outcome, Reservation
+from notifications.services.claims import Claim, ClaimQueue, Outcome
 
 logger = logging.getLogger(__name__)
 # The SMTP server refused this message (a bad address...): retry it later, but keep sending the others.
@@ -78,13 +78,12 @@ MESSAGE_ERRORS = (
     smtplib.SMTPSenderRefused,
     smtplib.SMTPDataError,
 )
-# Rows reserved at a time: few queries per email, and little held back should the worker die.
-RESERVE_SIZE = 50
-# A group is claimed right before it is sent and recorded `sent` in one UPDATE: at most GROUP_MAX emails,
-# as many as the server accepts in about GROUP_SECONDS (measured; one at first). It bounds the one
-# at-least-once window (docs/notifications.md).
-GROUP_MAX = 50
+# A group is claimed, read and composed together: at most GROUP_MAX emails, as many as the server accepts
+# in about GROUP_SECONDS (measured; one at first). Its emails are recorded `sent` by at most RECORD_MAX at
+# a time (and at least every GROUP_SECONDS): that bounds the one at-least-once window (docs/notifications.md).
+GROUP_MAX = 200
 GROUP_SECONDS = 0.15
+RECORD_MAX = 50
 # The reminders' shapes this worker rendered (notifications.emails): a few hundred a day.
 SHAPES = Shapes()
 
@@ -142,15 +141,6 @@ def outbox_reclaim(*, now: dt.datetime | None = None) -> int:
 def outbox_claim_next(*, now: dt.datetime | None = None) -> Claim | None:
     """Claim the oldest pending row due now, or None. The UPDATE's WHERE decides between rivals."""
     return EMAILS.claim_next(now=now)
-
-
-def _mine(claim: Claim) -> Any:
-    return EMAILS.mine(claim)
-
-
-def _renew_lease(claim: Claim) -> bool:
-    """Right before the SMTP transaction: still ours? (a rival reclaimed it if we were too slow)"""
-    return EMAILS.renew_lease(claim)
 
 
 # --- what to send: re-checked at send time ------------------------------------------------------------
@@ -278,16 +268,18 @@ def outbox_compose(
 
 
 # --- sending and outcomes ------------------------------------------------------------------------------
-def _transmit(connection: Any, message: EmailMultiAlternatives) -> None:
+def _begin(connection: Any, message: EmailMultiAlternatives) -> smtp.Transaction | None:
     """Send one message on the batch's connection (opened once: a no-op while it is open). On Django's
-    SMTP backend, the bytes notifications.mime writes go straight to its smtplib connection: the same
-    message as the backend's own `send_messages`, without the email package's cost."""
+    SMTP backend, the bytes notifications.mime writes go straight to its smtplib connection (the same
+    message as the backend's own `send_messages`, without the email package's cost), and the server's
+    verdict is left for the Transaction's `end` (notifications.smtp). On any other backend the message is
+    sent in full here (None)."""
     connection.open()
     data = message_bytes(message) if isinstance(connection, SMTPBackend) else None
     if data is None:
         connection.send_messages([message])
-    else:
-        connection.connection.sendmail(message.from_email, message.recipients(), data)
+        return None
+    return smtp.begin(connection.connection, message.from_email, message.recipients(), data)
 
 
 Accepted = tuple[Claim, Notification, EmailMultiAlternatives]  # an email the server accepted
@@ -356,19 +348,6 @@ def _fail(claim: Claim, exc: BaseException) -> Outcome:
     return EMAILS.fail(claim, f"{type(exc).__name__}: {exc}")
 
 
-def _refused(claim: Claim, message: EmailMultiAlternatives, connection: Any) -> tuple[Outcome, str] | None:
-    """Send a claimed row's message: None once the server accepted it, else the recorded failure and
-    the transport's error (server down...: the batch stops)."""
-    try:
-        _transmit(connection, message)
-    except MESSAGE_ERRORS as exc:  # this message was refused: the others may go
-        return _fail(claim, exc), ""
-    except Exception as exc:  # the transport (refused, timeout, disconnected): stop the batch
-        connection.close()
-        return _fail(claim, exc), f"{type(exc).__name__}: {exc}"
-    return None
-
-
 def _rows(pks: Iterable[int], **filters: Any) -> list[Notification]:
     found = Notification.objects.select_related("organisation", "recipient_user", "recipient_intern")
     return list(found.filter(pk__in=list(pks), **filters).order_by("next_attempt_at", "pk"))
@@ -379,28 +358,13 @@ def outbox_send_claimed(claim: Claim, *, connection: Any, today: dt.date) -> tup
 
     Returns the outcome and, when the transport itself failed (server down...), its error.
     """
-    row = _rows([claim.pk])[0]
-    if row.claim_token != claim.token:
-        return Outcome.LOST_CLAIM, ""
-    try:
-        message, reason = outbox_compose(row, today=today)
-    except Exception as exc:
-        # A rendering bug must not block the queue: the row is retried, then failed, visible in admin.
-        logger.exception("Outbox row %s could not be composed.", claim.pk)
-        return _fail(claim, exc), ""
-    if message is None:
-        return _cancel(claim.pk, claim.token, reason), ""
-    if not _renew_lease(claim):
-        return Outcome.LOST_CLAIM, ""
-    refused = _refused(claim, message, connection)
-    if refused is not None:
-        return refused
-    # --- the at-least-once window: the server accepted the message, the row is not `sent` yet ---
-    _mark_sent(claim.token, [(claim, row, message)])
-    return Outcome.SENT, ""
+    report = DeliveryReport()
+    error = Group([claim], report, connection).deliver(Pace(), today)
+    outcome = next(outcome for outcome in Outcome if getattr(report, outcome.value))
+    return outcome, error
 
 
-# --- a reservation: composed first, then claimed, sent and recorded by groups ---------------------------
+# --- a group: claimed together, composed, sent and recorded ---------------------------------------------
 @dataclass
 class Composed:
     row: Notification
@@ -419,14 +383,6 @@ def _composed(row: Notification, today: dt.date, facts: BatchFacts) -> Composed:
     return Composed(row, message, reason)
 
 
-def _not_sent(item: Composed, reservation: Reservation, now: dt.datetime | None) -> Outcome:
-    """A reserved row without a message: cancelled (no longer due), or claimed and failed (rendering)."""
-    if not item.error:
-        return _cancel(item.row.pk, reservation.token, item.reason)
-    claims = EMAILS.claim_reserved(reservation, [(item.row.pk, item.row.attempts)], now=now)
-    return EMAILS.fail(claims[0], item.error) if claims else Outcome.LOST_CLAIM
-
-
 @dataclass
 class Pace:
     """How many emails a group holds: as many as the server accepted in GROUP_SECONDS, 1 to GROUP_MAX.
@@ -440,99 +396,108 @@ class Pace:
         return max(1, min(GROUP_MAX, int(GROUP_SECONDS / max(self.per_email, 1e-6))))
 
 
+InFlight = tuple[Claim, Notification, EmailMultiAlternatives, "smtp.Transaction | None"]
+
+
 @dataclass
 class Group:
-    """Emails claimed together right before they are sent, and recorded `sent` together."""
+    """Rows claimed together (one token), then read, composed, sent and recorded `sent` together.
 
-    reservation: Reservation
-    items: list[Composed]
+    Each email is composed while the server stores the one before (its last reply is read after):
+    the templates never run between a server's verdict and the record of the group."""
+
+    claims: list[Claim]
     report: DeliveryReport
+    connection: Any
     accepted: list[Accepted] = field(default_factory=list)
 
-    def send(self, connection: Any, pace: Pace, now: dt.datetime | None) -> str:
-        """Claim, send, record; the transport's error if the server went away (the rest go back)."""
-        rows = [(item.row.pk, item.row.attempts) for item in self.items]
-        claims = {claim.pk: claim for claim in EMAILS.claim_reserved(self.reservation, rows, now=now)}
-        self.report.lost_claim += len(self.items) - len(claims)
+    def deliver(self, pace: Pace, today: dt.date) -> str:
+        """Send the group; the transport's error if the server went away (the rest go back unattempted)."""
+        token = self.claims[0].token
+        claims = {claim.pk: claim for claim in self.claims}
+        rows = _rows(claims, claim_token=token, status=NotificationStatus.SENDING)
+        self.report.lost_claim += len(claims) - len(rows)  # a resend or a reclaim took them meanwhile
+        facts = batch_facts(rows)
+        in_flight: InFlight | None = None
         started = recorded = time.monotonic()
         try:
-            for index, item in enumerate(self.items):
-                claim = claims.get(item.row.pk)
-                if claim is None or item.message is None:
+            for index, row in enumerate(rows):
+                claim, item = claims[row.pk], _composed(row, today, facts)
+                error, in_flight = (self._end(in_flight) if in_flight else ""), None
+                if error:  # the server is down: this row and the rest were never attempted
+                    EMAILS.unclaim(token, [later.pk for later in rows[index:]])
+                    return error
+                if item.message is None:
+                    self.report.count(self._not_sent(claim, item))
                     continue
-                refused = _refused(claim, item.message, connection)
-                if refused is not None:
-                    self.report.count(refused[0])
-                    if refused[1]:  # the server is down: the rest of the group was never attempted
-                        later = [row_pk for row_pk, _ in rows[index + 1 :] if row_pk in claims]
-                        EMAILS.unclaim(self.reservation.token, later)
-                        return refused[1]
-                    continue
-                self.accepted.append((claim, item.row, item.message))
-                self.report.count(Outcome.SENT)
                 if time.monotonic() - recorded > GROUP_SECONDS:  # slower than measured: record now, and
                     self.record()  # renew the rest's leases: only the next SMTP transaction must fit in them
-                    EMAILS.renew_leases(
-                        self.reservation.token, [pk for pk, _ in rows[index + 1 :] if pk in claims]
-                    )
+                    EMAILS.renew_leases(token, [later.pk for later in rows[index:]])
                     recorded = time.monotonic()
-            pace.per_email = (time.monotonic() - started) / max(len(claims), 1)
+                try:
+                    in_flight = (claim, row, item.message, _begin(self.connection, item.message))
+                except MESSAGE_ERRORS as exc:  # this message was refused: the others may go
+                    self.report.count(_fail(claim, exc))
+                except Exception as exc:  # the transport (refused, timeout, disconnected): stop the batch
+                    EMAILS.unclaim(token, [later.pk for later in rows[index + 1 :]])
+                    return self._transport_failed(claim, exc)
+            error = self._end(in_flight) if in_flight else ""
+            pace.per_email = (time.monotonic() - started) / max(len(rows), 1)
+            return error
         finally:
             self.record()  # --- the at-least-once window ends here, also on the way out of an exception
+
+    def _end(self, in_flight: InFlight) -> str:
+        """The server's verdict on the message in flight: accepted (recorded with the group), refused
+        (retried), or the transport's error."""
+        claim, row, message, transaction_ = in_flight
+        try:
+            if transaction_ is not None:
+                transaction_.end()
+        except MESSAGE_ERRORS as exc:
+            self.report.count(_fail(claim, exc))
+            return ""
+        except Exception as exc:
+            return self._transport_failed(claim, exc)
+        self.accepted.append((claim, row, message))
+        self.report.count(Outcome.SENT)
+        if len(self.accepted) >= RECORD_MAX:
+            self.record()
         return ""
+
+    def _transport_failed(self, claim: Claim, exc: Exception) -> str:
+        self.connection.close()
+        self.report.count(_fail(claim, exc))
+        return f"{type(exc).__name__}: {exc}"
+
+    @staticmethod
+    def _not_sent(claim: Claim, item: Composed) -> Outcome:
+        """A claimed row without a message: cancelled (no longer due), or failed (rendering: retried)."""
+        if item.error:
+            return EMAILS.fail(claim, item.error)
+        return _cancel(claim.pk, claim.token, item.reason)
 
     def record(self) -> None:
         accepted, self.accepted = self.accepted, []
-        _mark_sent(self.reservation.token, accepted)
+        _mark_sent(self.claims[0].token, accepted)
 
 
-def _deliver_reserved(
-    reservation: Reservation,
-    report: DeliveryReport,
-    *,
-    connection: Any,
-    pace: Pace,
-    today: dt.date,
-    now: dt.datetime | None,
-) -> None:
-    """Compose every reserved row first (the templates run back to back, never between a send and its
-    record), then claim, send and record them by groups."""
-    rows = _rows(reservation.pks, claim_token=reservation.token, status=NotificationStatus.PENDING)
-    facts = batch_facts(rows)
-    composed = [_composed(row, today, facts) for row in rows]
-    for item in composed:
-        if item.message is None:
-            report.count(_not_sent(item, reservation, now))
-    sendable = [item for item in composed if item.message is not None]
-    while sendable:
-        group, sendable = sendable[: pace.size()], sendable[pace.size() :]
-        transport_error = Group(reservation, group, report).send(connection, pace, now)
-        if transport_error:
-            report.transport_error = transport_error
-            return
-
-
-def _deliver_until(
-    limit: int, report: DeliveryReport, *, connection: Any, today: dt.date, now: dt.datetime | None
-) -> None:
+def _deliver_until(limit: int, report: DeliveryReport, *, connection: Any, today: dt.date, now: Any) -> None:
     pace = Pace()
     while report.handled < limit and not report.transport_error:
-        reservation = EMAILS.reserve(count=min(RESERVE_SIZE, limit - report.handled), now=now)
-        if not reservation.pks:
+        claims = EMAILS.claim_due(count=min(pace.size(), limit - report.handled), now=now)
+        if not claims:
             return
-        try:
-            _deliver_reserved(reservation, report, connection=connection, pace=pace, today=today, now=now)
-        finally:
-            EMAILS.release(reservation)  # what was not claimed goes back at once (a no-op otherwise)
+        report.transport_error = Group(claims, report, connection).deliver(pace, today)
 
 
 def outbox_deliver(*, limit: int | None = None, now: dt.datetime | None = None) -> DeliveryReport:
-    """Deliver pending rows, RESERVE_SIZE reserved at a time, through one connection of the configured
-    backend.
+    """Deliver pending rows by groups (claimed together, as many as the server takes in GROUP_SECONDS)
+    through one connection of the configured backend.
 
     Stops after `limit` rows (NOTIFICATIONS_BATCH_SIZE), when nothing is due, or at the first transport
-    error (server down: the row is retried with backoff, the rest of the reservation is given back and
-    waits for the next run).
+    error (server down: the row is retried with backoff, the rest of its group is given back and waits for
+    the next run).
     """
     limit = limit or settings.NOTIFICATIONS_BATCH_SIZE
     report = DeliveryReport(reclaimed=outbox_reclaim(now=now))

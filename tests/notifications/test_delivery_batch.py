@@ -1,5 +1,5 @@
-"""Delivery by reservations and groups: rows reserved without an attempt, claimed right before their SMTP
-transaction, recorded `sent` by group; a server down, a rival or a dead worker mid-batch."""
+"""Delivery by groups: rows claimed together under one token, composed while the previous email is stored,
+recorded `sent` by at most RECORD_MAX; a server down, a rival or a dead worker mid-group."""
 
 from __future__ import annotations
 
@@ -52,20 +52,41 @@ def statuses() -> list[tuple[str, int, bool]]:
 
 
 @pytest.mark.django_db
-def test_reserved_rows_are_skipped_by_rivals_and_cost_no_attempt_when_their_worker_dies(
+def test_claimed_groups_are_skipped_by_rivals_and_come_back_after_the_lease_when_their_worker_dies(
     six_reminders: list[Notification], settings: Any, live_on: Callable[[dt.datetime], None]
 ) -> None:
-    first = EMAILS.reserve(count=4)
-    second = EMAILS.reserve(count=4)
-    assert len(first.pks) == 4 and len(second.pks) == 2 and not set(first.pks) & set(second.pks)
-    # Both workers die here. Their rows stay pending, no attempt counted, until their reservation expires.
+    first = EMAILS.claim_due(count=4)
+    second = EMAILS.claim_due(count=4)
+    assert len(first) == 4 and len(second) == 2
+    assert not {claim.pk for claim in first} & {claim.pk for claim in second}
+    assert [claim.pk for claim in first + second] == [row.pk for row in six_reminders]  # oldest first
+    # Both workers die here. Their rows stay `sending`, an attempt counted, until their lease expires.
     assert outbox_deliver().handled == 0
-    assert Counter(statuses()) == {(NotificationStatus.PENDING, 0, False): 6}
+    assert Counter(statuses()) == {(NotificationStatus.SENDING, 1, False): 6}
     live_on(START + dt.timedelta(seconds=settings.NOTIFICATIONS_CLAIM_LEASE_SECONDS + 1))
-    assert outbox_deliver().sent == 6
-    assert Counter(statuses()) == {(NotificationStatus.SENT, 1, True): 6}
+    report = outbox_deliver()
+    assert (report.reclaimed, report.sent) == (6, 6)
+    assert Counter(statuses()) == {(NotificationStatus.SENT, 2, True): 6}
     ids = Counter(message.extra_headers["Message-ID"] for message in mail.outbox)
     assert len(ids) == 6 and set(ids.values()) == {1}
+
+
+@pytest.mark.django_db
+def test_a_group_records_its_emails_sent_by_at_most_record_max(
+    six_reminders: list[Notification], big_groups: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    recorded: list[int] = []
+    mark_sent = delivery_module._mark_sent
+
+    def counting(token: Any, accepted: list[Any]) -> None:
+        recorded.append(len(accepted))
+        mark_sent(token, accepted)
+
+    monkeypatch.setattr(delivery_module, "RECORD_MAX", 4)
+    monkeypatch.setattr(delivery_module, "_mark_sent", counting)
+    assert outbox_deliver().sent == 6
+    assert [count for count in recorded if count] == [4, 2]
+    assert Counter(statuses()) == {(NotificationStatus.SENT, 1, True): 6}
 
 
 @pytest.mark.django_db
@@ -73,15 +94,15 @@ def test_a_server_down_in_the_middle_of_a_group_gives_the_rest_back_unattempted(
     six_reminders: list[Notification], big_groups: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sent: list[Any] = []
-    transmit = delivery_module._transmit
+    begin = delivery_module._begin
 
-    def down_at_the_third(connection: Any, message: Any) -> None:
+    def down_at_the_third(connection: Any, message: Any) -> Any:
         if len(sent) == 2:
             raise ConnectionRefusedError(111, "Connection refused")
-        transmit(connection, message)
         sent.append(message)
+        return begin(connection, message)
 
-    monkeypatch.setattr(delivery_module, "_transmit", down_at_the_third)
+    monkeypatch.setattr(delivery_module, "_begin", down_at_the_third)
     report = outbox_deliver()
     assert (report.sent, report.retry, report.transport_error[:22]) == (2, 1, "ConnectionRefusedError")
     assert Counter(statuses()) == {
@@ -120,9 +141,9 @@ def test_killed_before_a_group_is_recorded_its_emails_go_again_with_their_messag
 def test_a_batch_costs_a_few_queries_whatever_its_size(
     six_reminders: list[Notification], big_groups: None, django_assert_max_num_queries: Any
 ) -> None:
-    # reclaim 2, reserve 2, rows, files, preferences, claim, record, release, the reserve that finds nothing
-    # 1; in the test's transaction each atomic block (reserve twice, record) adds a SAVEPOINT and a RELEASE.
-    with django_assert_max_num_queries(11 + 3 * 2):
+    # reclaim 2, claim 2, rows, files, preferences, record, the claim that finds nothing 1; in the test's
+    # transaction each atomic block (claim twice, record) adds a SAVEPOINT and a RELEASE.
+    with django_assert_max_num_queries(9 + 3 * 2):
         assert outbox_deliver().sent == 6
     sent = Notification.objects.filter(status=NotificationStatus.SENT)
     assert sorted(sent.values_list("subject", flat=True)) == sorted(
