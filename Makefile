@@ -37,6 +37,7 @@ lint: $(VENV)/.installed-dev
 ## CHECK=1 fails on a missed target); own database (BENCH_DATABASE_URL); report in docs/benchmarks.md
 bench: $(VENV)/.installed-dev
 	./scripts/ensure-services.sh
+	./scripts/ensure-wrk.sh
 	BENCH_DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/hostportal_bench} \
 		$(BIN)/python bench/run.py $(if $(filter-out 0,$(CHECK)),--check)
 

@@ -3,12 +3,15 @@ the pages and API lists of a signed-in manager and of an operator; every answer 
 
 Usage: python bench/load.py [--connections 20] [--seconds 30] (DATABASE_URL: a loaded database, e.g. after
 `python bench/generate.py --conventions 1000000`). Needs `wrk` (Debian package: scripts/ensure-wrk.sh).
-Prints one Markdown table and exits 1 when any request failed (non-2xx, socket error or timeout).
+Prints one Markdown table (with --result, a RESULT line of JSON for bench/run.py instead) and exits 1
+when any request failed (non-2xx, socket error or timeout). The sessions it opens are deleted at the end,
+and so is the operator it creates when the database has none.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -17,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,6 +114,7 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=20)
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--organisation", type=int, default=None, help="default: the largest organisation")
+    parser.add_argument("--result", action="store_true", help="print a RESULT line of JSON (bench/run.py)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("wrk is not installed: run scripts/ensure-wrk.sh (Debian package wrk).", file=sys.stderr)
@@ -135,10 +139,11 @@ def main() -> int:
     )
     manager = Membership.objects.filter(organisation_id=organisation, role="manager").first()
     assert manager is not None, f"organisation {organisation} has no manager"
-    operator, _ = get_user_model().objects.get_or_create(
+    operator, created = get_user_model().objects.get_or_create(
         username="bench-operator",
         defaults={"is_staff": True, "is_superuser": True, "email": "ops@bench.example"},
     )
+    sessions = [session_for(manager.user), session_for(operator)]
     port = free_port()
     env = {**os.environ, "PORT": str(port), "GUNICORN_WORKERS": os.environ.get("GUNICORN_WORKERS", "2")}
     server = subprocess.Popen(
@@ -152,14 +157,24 @@ def main() -> int:
             time.sleep(0.2)
         base = f"http://127.0.0.1:{port}"
         results = [
-            run_wrk(base, f"manager of organisation {organisation}", PATHS, session_for(manager.user),
+            run_wrk(base, f"manager of organisation {organisation}", PATHS, sessions[0],
                     args.connections, args.seconds),
-            run_wrk(base, "operator (every organisation)", OPERATOR_PATHS, session_for(operator),
+            run_wrk(base, "operator (every organisation)", OPERATOR_PATHS, sessions[1],
                     args.connections, args.seconds),
         ]  # fmt: skip
     finally:
         server.terminate()
         server.wait(timeout=30)
+        from django.contrib.sessions.models import Session
+
+        Session.objects.filter(session_key__in=sessions).delete()
+        if created:
+            operator.delete()
+    if args.result:
+        found = {"connections": args.connections, "seconds": args.seconds, "paths": PATHS}
+        found |= {"operator_paths": OPERATOR_PATHS, "results": [asdict(result) for result in results]}
+        print("RESULT " + json.dumps(found))
+        return 1 if any(result.failed for result in results) else 0
     load = f"{args.connections} connections, {args.seconds} s"
     print(f"| who ({load}) | requests | per second | failed | p50 | p99 |")
     print("|---|---|---|---|---|---|")

@@ -17,7 +17,9 @@ Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/host
 migrated if missing; its name must contain "bench", since every table is emptied), BENCH_SIZES, BENCH_RUNS,
 BENCH_TODAY, BENCH_PAGES_DATABASE_URL (run the pages on another loaded database instead, read-only: the
 operator and the logins are rolled back), BENCH_PAGE_RUNS (default 5), BENCH_BROKER_URL (Redis for the two
-workers, default redis://127.0.0.1:6379/12), BENCH_ONLY (any of sweep,planning,delivery,pages,rules).
+workers, default redis://127.0.0.1:6379/12), BENCH_ONLY (any of sweep,planning,delivery,pages,load,rules).
+The load section is bench/load.py (gunicorn and wrk, 20 connections for 30 s, BENCH_LOAD_SECONDS) on the
+pages' database.
 """
 
 from __future__ import annotations
@@ -48,9 +50,10 @@ from bench.scale import RESULT, message_ids, setup_django  # noqa: E402
 
 SCALE = BASE_DIR / "bench" / "scale.py"
 GENERATE = BASE_DIR / "bench" / "generate.py"
+LOAD = BASE_DIR / "bench" / "load.py"
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/hostportal_bench"
 DEFAULT_BROKER = "redis://127.0.0.1:6379/12"
-SECTIONS = ("sweep", "planning", "delivery", "pages", "rules")
+SECTIONS = ("sweep", "planning", "delivery", "pages", "load", "rules")
 EMAILS = 10_000
 # Targets of issue 10, at the largest size.
 SWEEP_MAX_RATIO, PLAN_MAX_RATIO, MEMORY_MAX_MIB = 1.5, 2.0, 200.0
@@ -467,7 +470,10 @@ def pages_lines(pages: dict[str, Any], where: str) -> list[str]:
 
 
 def targets(
-    sizes: list[Size], delivery: Delivery | None, pages: dict[str, Any] | None
+    sizes: list[Size],
+    delivery: Delivery | None,
+    pages: dict[str, Any] | None,
+    load: dict[str, Any] | None = None,
 ) -> list[tuple[bool, str]]:
     """Each target of issue 10 with whether it is met, at the largest size measured."""
     found: list[tuple[bool, str]] = []
@@ -488,6 +494,14 @@ def targets(
         fast = page["status"] == 200 and page["median_ms"] <= PAGE_MAX_MS
         found.append((fast, f"{name}: {page['median_ms']:.0f} ms (status {page['status']})"))
         found.append((page["queries"] <= PAGE_MAX_QUERIES, f"{name}: {page['queries']} queries"))
+    if load is not None:
+        if "error" in load:
+            found.append((False, f"no error under load: not measured ({load['error']})"))
+        for result in load.get("results", []):
+            found.append((
+                result["failed"] == 0 and result["requests"] > 0,
+                f"no error under load, {result['who']}: {result['failed']} failed of {result['requests']:,}",
+            ))  # fmt: skip
     return found
 
 
@@ -531,6 +545,8 @@ def render(results: Results) -> str:
         lines += ["## Delivery", "", *delivery_lines(delivery), ""]
     if pages is not None:
         lines += ["## Pages and API", "", *pages_lines(pages, meta["pages_where"]), ""]
+    if results.load_test is not None:
+        lines += ["## Loopback load", "", *load_lines(results.load_test), ""]
     if results.rules is not None:
         rules = results.rules
         lines += [
@@ -541,7 +557,7 @@ def render(results: Results) -> str:
             f"{rules['runs']:,} results kept: {rules['peak_mb']:.1f} MB traced (tracemalloc).",
             "",
         ]
-    found = targets(sizes, delivery, pages)
+    found = targets(sizes, delivery, pages, results.load_test)
     if found:
         lines += ["## Targets (issue 10)", ""]
         lines += [f"- {'met' if ok else '**missed**'}: {text}" for ok, text in found]
@@ -614,7 +630,8 @@ def reproduce_section() -> list[str]:
         "",
         "The bench uses its own database (BENCH_DATABASE_URL, default `hostportal_bench`, created and "
         "migrated if missing, emptied for each size) and Redis db 12 (BENCH_BROKER_URL) for the two workers; "
-        "BENCH_PAGES_DATABASE_URL runs the pages on another loaded database, read-only. A single job can be "
+        "BENCH_PAGES_DATABASE_URL runs the pages and the load test on another loaded database (the pages read "
+        "only; the load test opens two sessions there, and deletes them). A single job can be "
         "run by hand: `python bench/scale.py sweep --today 2026-12-01 --profile /tmp/sweep.prof` (with "
         "DATABASE_URL) prints its RESULT line and the cProfile's top entries.",
         "",
@@ -728,6 +745,7 @@ class Results:
     delivery: Delivery | None = None
     pages: dict[str, Any] | None = None
     rules: dict[str, float] | None = None
+    load_test: dict[str, Any] | None = None
 
     def dump(self) -> str:
         return json.dumps(asdict(self), indent=1, default=str)
@@ -756,7 +774,7 @@ class Results:
             delivery = Delivery(
                 delivery["prepared"], side(delivery["project"]), side(delivery["raw"]), delivery["workers"]
             )
-        return cls(data["meta"], sizes, delivery, data.get("pages"), data.get("rules"))
+        return cls(data["meta"], sizes, delivery, data.get("pages"), data.get("rules"), data.get("load_test"))
 
 
 def measure_all(args: Args, results: Results) -> None:
@@ -788,9 +806,48 @@ def measure_all(args: Args, results: Results) -> None:
         runs = os.environ.get("BENCH_PAGE_RUNS", "5")
         results.pages = job("pages", "--runs", runs, env={"DATABASE_URL": pages_url}, today=args.today)
         keep(results, args)
+    if "load" in args.only and results.load_test is None:
+        results.load_test = load_test(pages_url)
+        keep(results, args)
     if "rules" in args.only and results.rules is None:
         results.rules = bench_rules()
         keep(results, args)
+
+
+def load_test(url: str) -> dict[str, Any]:
+    """bench/load.py on `url`: its RESULT, or why it could not run."""
+    seconds = os.environ.get("BENCH_LOAD_SECONDS", "30")
+    log(f"Load test: 20 connections for {seconds} s, manager then operator")
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, str(LOAD), "--result", "--connections", "20", "--seconds", seconds],
+        cwd=BASE_DIR, env={**os.environ, "DATABASE_URL": url}, capture_output=True, text=True,
+    )  # fmt: skip
+    line = next((line for line in done.stdout.splitlines() if line.startswith(RESULT)), None)
+    if line is None:
+        return {"error": (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]}
+    return dict(json.loads(line[len(RESULT) :]))
+
+
+def load_lines(load: dict[str, Any]) -> list[str]:
+    if "error" in load:
+        return [f"Not measured: {load['error']}"]
+    lines = [
+        f"bench/load.py: gunicorn as the image runs it (hostportal/gunicorn_conf.py, 2 workers), `wrk` with "
+        f"{load['connections']} connections for {load['seconds']} s on loopback, on the pages' database. "
+        f"The manager's paths in turn: {', '.join(f'`{path}`' for path in load['paths'])}; the operator's: "
+        f"{', '.join(f'`{path}`' for path in load['operator_paths'])}. Failed: non-2xx answers, socket "
+        "errors and timeouts (10 s).",
+        "",
+        "| who | requests | per second | failed | p50 (ms) | p99 (ms) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for result in load["results"]:
+        per_second = result["requests"] / result["seconds"] if result["seconds"] else 0.0
+        lines.append(
+            f"| {result['who']} | {result['requests']:,} | {per_second:.0f} | {result['failed']} | "
+            f"{result['p50_ms']:.0f} | {result['p99_ms']:.0f} |"
+        )
+    return lines + ["", "20 clients queue on 2 cores: the latencies are those of the queue, not of a page."]
 
 
 def keep(results: Results, args: Args) -> None:
@@ -822,7 +879,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.write:
         args.output.write_text(report)
         log(f"Written to {args.output}")
-    missed = [text for ok, text in targets(results.sizes, results.delivery, results.pages) if not ok]
+    found = targets(results.sizes, results.delivery, results.pages, results.load_test)
+    missed = [text for ok, text in found if not ok]
     if args.check and missed:
         print("\nTargets missed:\n" + "\n".join(f"- {text}" for text in missed), file=sys.stderr)
         return 1
