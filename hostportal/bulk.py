@@ -103,25 +103,33 @@ def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]])
 def copy_new(model: type[Model], rows: Iterable[Mapping[str, Any]], now: Any) -> None:
     """Insert new rows of `model` given as {attname: value} in one COPY (`copy_rows`), without a model
     instance per row: the other fields take their defaults, auto_now(_add) fields take `now`, and every
-    value goes through the field's own database preparation, as bulk_create would do it."""
+    value goes through the field's own database preparation, as bulk_create would do it (a value the rows
+    do not give is the same for every row, prepared once, unless its default is a callable such as uuid4:
+    called for each row)."""
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
     stamped = {
         field.attname
         for field in fields
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
     }
-    defaults = {field.attname: field.get_default() for field in fields if field.attname not in stamped}
+    per_row = {field.attname for field in fields if callable(field.default)} - stamped
+    constant = {
+        field.attname: field.get_db_prep_save(
+            now if field.attname in stamped else field.get_default(), connection
+        )
+        for field in fields
+        if field.attname not in per_row
+    }
+
+    def value(field: Any, row: Mapping[str, Any]) -> Any:
+        if field.attname in row:
+            return field.get_db_prep_save(row[field.attname], connection)
+        if field.attname in per_row:
+            return field.get_db_prep_save(field.get_default(), connection)
+        return constant[field.attname]
 
     def prepared(row: Mapping[str, Any]) -> tuple[Any, ...]:
-        return tuple(
-            field.get_db_prep_save(
-                row[field.attname]
-                if field.attname in row
-                else (now if field.attname in stamped else defaults[field.attname]),
-                connection,
-            )
-            for field in fields
-        )
+        return tuple(value(field, row) for field in fields)
 
     copy_rows(model._meta.db_table, [str(field.column) for field in fields], (prepared(row) for row in rows))
 

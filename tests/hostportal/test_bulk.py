@@ -29,6 +29,24 @@ def test_the_spool_gives_back_every_row_in_order_past_its_memory(monkeypatch: py
 
 
 @pytest.mark.django_db
+def test_copy_new_gives_defaults_timestamps_and_a_fresh_callable_default_to_each_row() -> None:
+    from notifications.models import CalendarToken
+    from tests.factories import OrganisationFactory
+
+    organisation = OrganisationFactory()
+    now = dt.datetime(2026, 12, 2, 8, 30, tzinfo=dt.UTC)
+    rows = [{"organisation_id": organisation.pk, "label": f"agenda {n}"} for n in range(3)]
+    with CaptureQueriesContext(connection) as queries:
+        bulk.copy_new(CalendarToken, iter(rows), now)
+    assert len(queries.captured_queries) == 1
+    made = list(CalendarToken.objects.order_by("label"))
+    assert [token.label for token in made] == ["agenda 0", "agenda 1", "agenda 2"]
+    assert len({token.token for token in made}) == 3 and all(len(token.token) > 20 for token in made)
+    assert {token.language for token in made} == {"fr"} and {token.created_at for token in made} == {now}
+    assert all(token.revoked_at is None and token.created_by_id is None for token in made)
+
+
+@pytest.mark.django_db
 def test_copy_loads_every_row_in_one_statement_that_counters_see() -> None:
     bulk.temporary_table("bulk_probe", [("n", "bigint"), ("label", "text"), ("on_day", "date")])
     rows = [(n, f"n{n}", dt.date(2026, 1, 1) + dt.timedelta(days=n % 300)) for n in range(3_000)]
