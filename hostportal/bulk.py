@@ -121,15 +121,18 @@ def copy_new(model: type[Model], rows: Iterable[Mapping[str, Any]], now: Any) ->
         if field.attname not in per_row
     }
 
-    def value(field: Any, row: Mapping[str, Any]) -> Any:
-        if field.attname in row:
-            return field.get_db_prep_save(row[field.attname], connection)
-        if field.attname in per_row:
-            return field.get_db_prep_save(field.get_default(), connection)
-        return constant[field.attname]
+    # (name, preparation, default to call for each row or None, the prepared constant)
+    plan = [
+        (name, field.get_db_prep_save, field.get_default if name in per_row else None, constant.get(name))
+        for field in fields
+        for name in [field.attname]
+    ]
 
     def prepared(row: Mapping[str, Any]) -> tuple[Any, ...]:
-        return tuple(value(field, row) for field in fields)
+        return tuple(
+            prep(row[name], connection) if name in row else prep(make(), connection) if make else value
+            for name, prep, make, value in plan
+        )
 
     copy_rows(model._meta.db_table, [str(field.column) for field in fields], (prepared(row) for row in rows))
 
