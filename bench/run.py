@@ -623,7 +623,7 @@ def reproduce_section() -> list[str]:
         "## How to reproduce",
         "",
         "```",
-        "make bench                                    # 10k, 100k, 1M: about 35 minutes on 2 cores",
+        "make bench                                    # 10k, 100k, 1M: 10 to 35 minutes on 2 cores",
         "make bench BENCH_SIZES=10000 BENCH_RUNS=1     # a quick look",
         "make bench CHECK=1                            # exit 1 listing each target missed",
         "```",
