@@ -123,6 +123,20 @@ class ReminderSettings(models.Model):
 DEFAULT_ROLES = [Membership.Role.MANAGER.value, Membership.Role.EDITOR.value]
 
 
+def claim_indexes(prefix: str, pending: str, sending: str) -> list[models.Index]:
+    """The two partial indexes of an outbox table (notifications.services.claims): the due rows in the
+    order they are claimed (`next_attempt_at, id`: the planning writes many rows with one time), and the
+    rows sending by claim time (reclaiming those whose worker died). A row leaves the first once claimed
+    and the second once finished, so years of sent rows cost them nothing and a status change inserts no
+    entry in them."""
+    return [
+        models.Index(
+            fields=["next_attempt_at", "id"], name=f"{prefix}_due", condition=models.Q(status=pending)
+        ),
+        models.Index(fields=["claimed_at"], name=f"{prefix}_lease", condition=models.Q(status=sending)),
+    ]
+
+
 class NotificationStatus(models.TextChoices):
     PENDING = "pending", _("Pending (to send on its own)")
     AWAITING_DIGEST = "awaiting_digest", _("Waiting for the daily digest")
@@ -215,21 +229,7 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-pk"]
         indexes = [
-            # The claim and the reservation: the oldest pending rows whose attempt time has come, in the
-            # order they are taken (`next_attempt_at, pk`: the planning writes many rows with one time).
-            # Partial: a row leaves it once claimed, so years of sent rows cost it nothing and a status
-            # change inserts no entry in it.
-            models.Index(
-                fields=["next_attempt_at", "id"],
-                name="notification_due",
-                condition=models.Q(status=NotificationStatus.PENDING),
-            ),
-            # Reclaiming rows whose worker died: sending rows by claim time.
-            models.Index(
-                fields=["claimed_at"],
-                name="notification_lease",
-                condition=models.Q(status=NotificationStatus.SENDING),
-            ),
+            *claim_indexes("notification", NotificationStatus.PENDING, NotificationStatus.SENDING),
             models.Index(fields=["file_type", "object_id", "status"], name="notification_file"),
             # The digests: rows awaiting their member's digest, by day.
             models.Index(
@@ -423,17 +423,7 @@ class WebhookDelivery(models.Model):
         verbose_name_plural = _("webhook deliveries")
         ordering = ["-created_at", "-pk"]
         indexes = [
-            # As the emails' outbox (Notification): partial indexes on the rows due and the rows sending.
-            models.Index(
-                fields=["next_attempt_at", "id"],
-                name="webhook_delivery_due",
-                condition=models.Q(status=WebhookStatus.PENDING),
-            ),
-            models.Index(
-                fields=["claimed_at"],
-                name="webhook_delivery_lease",
-                condition=models.Q(status=WebhookStatus.SENDING),
-            ),
+            *claim_indexes("webhook_delivery", WebhookStatus.PENDING, WebhookStatus.SENDING),
             models.Index(fields=["organisation", "-created_at"], name="webhook_delivery_log"),
         ]
 
