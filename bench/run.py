@@ -630,9 +630,9 @@ def reproduce_section() -> list[str]:
         "",
         "The bench uses its own database (BENCH_DATABASE_URL, default `hostportal_bench`, created and "
         "migrated if missing, emptied for each size) and Redis db 12 (BENCH_BROKER_URL) for the two workers; "
-        "BENCH_PAGES_DATABASE_URL runs the pages and the load test on another loaded database (the pages read "
-        "only; the load test opens two sessions there, and deletes them). A single job can be "
-        "run by hand: `python bench/scale.py sweep --today 2026-12-01 --profile /tmp/sweep.prof` (with "
+        "BENCH_PAGES_DATABASE_URL runs the pages and the load test on another loaded database (the pages "
+        "read only; the load test opens two sessions there, and deletes them). A single job can be run by "
+        "hand: `python bench/scale.py sweep --today 2026-12-01 --profile /tmp/sweep.prof` (with "
         "DATABASE_URL) prints its RESULT line and the cProfile's top entries.",
         "",
     ]
