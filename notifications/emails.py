@@ -17,6 +17,7 @@ from functools import cached_property
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import conditional_escape
 
@@ -168,6 +169,7 @@ def _context(envelope: Envelope, items: list[EmailItem]) -> dict[str, object]:
         "items": items, "first": items[0], "digest": len(items) > 1, "count": len(items),
         "organisation_name": envelope.organisation_name, "for_intern": envelope.for_intern,
         "site_url": settings.SITE_URL,
+        "account_path": reverse("portal:account"),  # where each member chooses their emails (the footer)
     }  # fmt: skip
 
 

@@ -210,3 +210,21 @@ def test_events_of_the_same_file_twice_write_one_row(submitted_convention: Conve
         today=dt.date(2026, 12, 3),
     )  # fmt: skip
     assert created == 0 and Notification.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_footer_sends_the_member_to_the_portal_page_where_they_choose_their_emails(
+    language: str, make_convention: Any, alice: Any, plan: Any, deliver: Deliver, client: Any
+) -> None:
+    Membership.objects.filter(user=alice).update(language=language)
+    make_convention()
+    plan(THIRTY_DAYS_BEFORE)
+    [message] = deliver()
+    text, html, _ = parts(message)
+    page = "http://127.0.0.1:8000/account/"
+    assert page in text and page in html and "/admin/" not in text.split("\n")[-1]
+    assert not alice.is_staff  # a member, not an operator: the admin would not let her in
+    client.force_login(alice)
+    answer = client.get("/account/")
+    assert answer.status_code == 200 and 'name="email_preference"' in answer.content.decode()

@@ -39,7 +39,7 @@ def templates_render(envelope: Envelope) -> tuple[str, str, str]:
     context = {
         "items": items, "first": items[0], "digest": len(items) > 1, "count": len(items),
         "organisation_name": envelope.organisation_name, "for_intern": envelope.for_intern,
-        "site_url": "http://testserver",
+        "site_url": "http://testserver", "account_path": "/account/",
     }  # fmt: skip
     with translation.override(envelope.language):
         parts = [
