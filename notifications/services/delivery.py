@@ -339,11 +339,6 @@ def _cancel(pk: int, token: Any, reason: str) -> Outcome:
     return Outcome.CANCELLED
 
 
-def backoff(attempts: int) -> dt.timedelta:
-    """Exponential: base, 2 x base, 4 x base... capped (attempts counts this one)."""
-    return EMAILS.backoff(attempts)
-
-
 def _fail(claim: Claim, exc: BaseException) -> Outcome:
     return EMAILS.fail(claim, f"{type(exc).__name__}: {exc}")
 
@@ -415,8 +410,9 @@ InFlight = tuple[Claim, Notification, EmailMultiAlternatives, "smtp.Transaction 
 class Group:
     """Rows claimed together (one token), then read, composed, sent and recorded `sent` together.
 
-    Each email is composed while the server stores the one before (its last reply is read after):
-    the templates never run between a server's verdict and the record of the group."""
+    Each email is composed while the server stores the one before (its last reply is read after), so
+    composing happens inside the at-least-once window of the emails accepted and not recorded yet: still
+    at most RECORD_MAX of them and about GROUP_SECONDS, since Pace measures the composing too."""
 
     claims: list[Claim]
     report: DeliveryReport
@@ -494,7 +490,9 @@ class Group:
         _mark_sent(self.claims[0].token, accepted)
 
 
-def _deliver_until(limit: int, report: DeliveryReport, *, connection: Any, today: dt.date, now: Any) -> None:
+def _deliver_until(
+    limit: int, report: DeliveryReport, *, connection: Any, today: dt.date, now: dt.datetime | None
+) -> None:
     pace = Pace()
     while report.handled < limit and not report.transport_error:
         claims = EMAILS.claim_due(count=min(pace.size(), limit - report.handled), now=now)
