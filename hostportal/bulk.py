@@ -121,12 +121,11 @@ def copy_new(model: type[Model], rows: Iterable[Mapping[str, Any]], now: Any) ->
         if field.attname not in per_row
     }
 
-    # (name, preparation, default to call for each row or None, the prepared constant)
-    plan = [
-        (name, field.get_db_prep_save, field.get_default if name in per_row else None, constant.get(name))
-        for field in fields
-        for name in [field.attname]
-    ]
+    # Per field: its name, its preparation, the default to call for each row (or None), the prepared constant.
+    plan = []
+    for field in fields:
+        make = field.get_default if field.attname in per_row else None
+        plan.append((field.attname, field.get_db_prep_save, make, constant.get(field.attname)))
 
     def prepared(row: Mapping[str, Any]) -> tuple[Any, ...]:
         return tuple(
